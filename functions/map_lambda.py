@@ -1,0 +1,60 @@
+"""MapLambda: StateTable stream -> one pre-aggregated delta per batch in ReduceTable.
+
+Idempotent per batch in every stage: the delta is keyed by the digest of the batch's record
+IDs and written under attribute_not_exists, so a retried batch finds its delta already there.
+Unlike the workshop's code, a failed write raises (the workshop returned a 500 object, which
+the trigger counts as success, losing the batch).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pipeline.domain.aggregation import StateChange, encode_deltas, map_changes
+from pipeline.domain.batch_hash import batch_digest
+from pipeline.domain.failure_injection import InjectedFailure, batch_fails
+from pipeline.domain.messages import MalformedMessage
+from pipeline.domain.scoring import FAILURE_MAP
+from pipeline.io import clients, environment, settings
+from pipeline.io.dead_letter import DeadLetter
+from pipeline.io.delta_store import DeltaStore
+from pipeline.io.stream_records import state_change, stream_dead_letter
+
+FUNCTION = "MapLambda"
+
+logger = Logger(service="map-lambda")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@event_source(data_class=DynamoDBStreamEvent)
+def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
+    store = DeltaStore(clients.dynamodb(), settings.required("REDUCE_TABLE_NAME"))
+    records = list(event.records)
+    changes: list[StateChange] = []
+    letters: list[DeadLetter] = []
+    for record in records:
+        try:
+            changes.append(state_change(record))
+        except MalformedMessage as bad:
+            logger.warning("malformed stream record", extra={"reason": bad.reason})
+            letters.append(stream_dead_letter(FUNCTION, record, bad.reason))
+    environment.dead_letters().send(letters)
+
+    deltas = map_changes(changes)
+    message_id = batch_digest([record.event_id or "" for record in records])
+    written = store.put_once(message_id, encode_deltas(deltas)) if deltas else False
+    summary = {
+        "records": len(records),
+        "message_id": message_id,
+        "written": written,
+        "dead_lettered": len(letters),
+    }
+    # The workshop's fault comes after the write: the retry must find the delta in place.
+    if batch_fails(environment.parameters().get(FAILURE_MAP), environment.rng().random):
+        logger.info("injected failure", extra=summary)
+        raise InjectedFailure("injected failure after writing the delta")
+    logger.info("batch mapped", extra=summary)
+    return summary

@@ -1,0 +1,1 @@
+"""The LEDA aggregation pipeline: a pure domain core (`domain`) and its AWS adapters (`io`)."""

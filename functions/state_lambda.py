@@ -1,0 +1,82 @@
+"""StateLambda: Kinesis trade messages -> StateTable, the latest version of every trade.
+
+Stage `wired` writes every message (a duplicate or an older version rewrites the trade);
+`fault-tolerant` writes only newer versions, so duplicates and out-of-order messages change
+nothing. Malformed records go to the dead-letter queue with their reason; anything transient
+is raised so the trigger retries the batch.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import KinesisStreamEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pipeline.domain.failure_injection import InjectedFailure, first_failing_record
+from pipeline.domain.messages import MalformedMessage, TradeState, decode_base64, parse_message
+from pipeline.domain.scoring import FAILURE_STATE
+from pipeline.io import clients, environment, settings
+from pipeline.io.dead_letter import DeadLetter
+from pipeline.io.state_store import StateStore, WriteOutcome
+from pipeline.io.stream_records import kinesis_dead_letter
+
+FUNCTION = "StateLambda"
+DEFAULT_MAX_AGE_SECONDS = 60  # the workshop skips messages older than this
+
+logger = Logger(service="state-lambda")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@event_source(data_class=KinesisStreamEvent)
+def handler(event: KinesisStreamEvent, context: LambdaContext) -> dict[str, Any]:
+    stage = environment.stage()
+    store = StateStore(clients.dynamodb(), settings.required("STATE_TABLE_NAME"))
+    max_age = settings.integer("MAX_MESSAGE_AGE_SECONDS", DEFAULT_MAX_AGE_SECONDS)
+    records = list(event.records)
+
+    fail_at = first_failing_record(
+        environment.parameters().get(FAILURE_STATE), len(records), environment.rng().random
+    )
+    to_process = records if fail_at is None else records[:fail_at]
+
+    states: list[TradeState] = []
+    letters: list[DeadLetter] = []
+    stale = 0
+    oldest_allowed = Decimal(time.time() - max_age) if max_age > 0 else None
+    for record in to_process:
+        try:
+            message = parse_message(decode_base64(record.kinesis.data))
+        except MalformedMessage as bad:
+            logger.warning(
+                "malformed record",
+                extra={"reason": bad.reason, "sequence": record.kinesis.sequence_number},
+            )
+            letters.append(kinesis_dead_letter(FUNCTION, record, bad.reason))
+            continue
+        if oldest_allowed is not None and message.timestamp < oldest_allowed:
+            stale += 1
+            continue
+        states.append(TradeState.of(message))
+
+    environment.dead_letters().send(letters)
+    outcome: WriteOutcome = (
+        store.write_latest(states) if stage.exactly_once else store.write_unconditional(states)
+    )
+    summary = {
+        "records": len(to_process),
+        "inserted": outcome.inserted,
+        "updated": outcome.updated,
+        "ignored": outcome.ignored,
+        "dead_lettered": len(letters),
+        "stale": stale,
+    }
+    if stale:
+        logger.warning("skipped messages older than the age limit", extra=summary)
+    if fail_at is not None:
+        logger.info("injected failure", extra={**summary, "failed_at": fail_at})
+        raise InjectedFailure(f"injected failure at record {fail_at} of {len(records)}")
+    logger.info("batch written", extra={**summary, "stage": stage.value})
+    return summary

@@ -89,8 +89,8 @@ def parse_message(data: bytes) -> TradeMessage:
         raise MalformedMessage(f"TradeID is missing or not a non-empty string: {trade_id!r}")
     value = _finite_number(raw, "Value")
     version = _finite_number(raw, "Version")
-    if version != version.to_integral_value() or version < 0:
-        raise MalformedMessage(f"Version is not a non-negative integer: {raw['Version']!r}")
+    if version != version.to_integral_value():
+        raise MalformedMessage(f"Version is not an integer: {version}")
     timestamp = _finite_number(raw, "Timestamp")
     try:
         hierarchy = Hierarchy.from_mapping(raw.get("Hierarchy"))

@@ -65,9 +65,17 @@ def test_fault_tolerant_writes_a_duplicate_once(lambda_env, dynamodb, dynamodb_s
     lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
     message = trade("dup", "5")
     summary = invoke(state_lambda.handler, kinesis_event([wire(message), wire(message)]))
-    invoke(state_lambda.handler, kinesis_event([wire(message)]))  # a retried batch
+    retry = invoke(state_lambda.handler, kinesis_event([wire(message)]))  # a retried batch
     assert stream_event_names(dynamodb, dynamodb_streams, tables.state) == ["INSERT"]
     assert summary["inserted"] == 1 and summary["ignored"] == 1
+    assert (retry["updated"], retry["ignored"]) == (0, 1)
+
+
+def test_the_first_write_of_a_version_wins(lambda_env, dynamodb, tables):
+    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    invoke(state_lambda.handler, kinesis_event([wire(trade("v", "1", version=5))]))
+    invoke(state_lambda.handler, kinesis_event([wire(trade("v", "2", version=5))]))
+    assert state_of(dynamodb, tables, "v")[:2] == (Decimal(1), 5)
 
 
 def test_an_older_version_never_overwrites_a_newer_one(lambda_env, dynamodb, tables):

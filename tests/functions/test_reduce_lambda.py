@@ -1,0 +1,143 @@
+"""ReduceLambda: a replayed batch is applied once in fault-tolerant, twice in wired."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+import reduce_lambda
+from leda.lambda_events import batch
+from pipeline.domain import batch_hash
+from pipeline.domain.failure_injection import InjectedFailure
+from pipeline.io.aggregate_store import AggregateStore
+from tests.support.invoke import invoke
+from tests.support.streams import TableStreamTap
+
+pytestmark = pytest.mark.emulator
+
+
+def put_delta(dynamodb, tables, message_id, deltas):
+    dynamodb.put_item(
+        TableName=tables.reduce,
+        Item={
+            "MessageId": {"S": message_id},
+            "Message": {"S": json.dumps({k: str(v) for k, v in deltas.items()})},
+        },
+    )
+
+
+@pytest.fixture
+def reduce_event(dynamodb, dynamodb_streams, tables):
+    put_delta(
+        dynamodb,
+        tables,
+        "m1",
+        {
+            "PV": 10,
+            "PV:FXSpot": 10,
+            "PV:FXSpot:EMEA": 10,
+            "message_count": 1,
+            "timestamp_generator_first": 99,
+        },
+    )
+    put_delta(
+        dynamodb,
+        tables,
+        "m2",
+        {
+            "PV": Decimal("0.5"),
+            "PV:FXSpot": Decimal("0.5"),
+            "PV:FXSpot:EMEA": Decimal("0.5"),
+            "message_count": 2,
+        },
+    )
+    return batch(TableStreamTap(dynamodb, dynamodb_streams, tables.reduce).take())
+
+
+def aggregates(dynamodb, tables):
+    return AggregateStore(dynamodb, tables.aggregate).read()
+
+
+def test_one_transaction_sums_the_batch(lambda_env, dynamodb, tables, reduce_event):
+    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    invoke(reduce_lambda.handler, reduce_event)
+    assert aggregates(dynamodb, tables) == {
+        "PV": Decimal("10.5"),
+        "PV:FXSpot": Decimal("10.5"),
+        "PV:FXSpot:EMEA": Decimal("10.5"),
+        "message_count": Decimal(3),
+    }
+
+
+def test_wired_applies_a_replayed_batch_twice(lambda_env, dynamodb, tables, reduce_event):
+    lambda_env.setenv("LEDA_STAGE", "wired")
+    invoke(reduce_lambda.handler, reduce_event)
+    invoke(reduce_lambda.handler, reduce_event)
+    assert aggregates(dynamodb, tables)["PV"] == Decimal(21)
+
+
+def test_fault_tolerant_applies_a_replayed_batch_once(lambda_env, dynamodb, tables, reduce_event):
+    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    dynamodb.put_item(
+        TableName=tables.parameter,
+        Item={"parameter": {"S": "FAILURE_REDUCE_LAMBDA_PCT"}, "value": {"N": "100"}},
+    )
+    for _ in range(3):  # the injected failure comes after the transaction: the trigger retries
+        with pytest.raises(InjectedFailure):
+            invoke(reduce_lambda.handler, reduce_event)
+    assert aggregates(dynamodb, tables)["PV"] == Decimal("10.5")
+
+
+def test_a_replay_after_the_token_window_changes_nothing(
+    lambda_env, dynamodb, tables, reduce_event, monkeypatch
+):
+    """After 10 minutes DynamoDB no longer knows the token; to it the replay is a new request,
+    which is what a different token is. The applied-batch marker refuses it."""
+    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    first = invoke(reduce_lambda.handler, reduce_event)
+    assert first["applied"] is True
+    monkeypatch.setattr(reduce_lambda, "request_token", lambda ids: "token-the-service-forgot")
+    late = invoke(reduce_lambda.handler, reduce_event)
+    assert late["applied"] is False
+    assert aggregates(dynamodb, tables)["PV"] == Decimal("10.5")
+
+
+def test_a_token_mismatch_is_recognised_as_a_replay_when_the_marker_is_there(dynamodb, tables):
+    """DynamoDB Local has been reported to answer IdempotentParameterMismatch to a replay."""
+    store = AggregateStore(dynamodb, tables.aggregate)
+    assert store.apply({"PV": Decimal(1)}, token="t1", batch_marker="b1") is True
+    # same token, different request: DynamoDB refuses with IdempotentParameterMismatch
+    assert store.apply({"PV": Decimal(2)}, token="t1", batch_marker="b1") is False
+    assert store.read()["PV"] == Decimal(1)
+    with pytest.raises(dynamodb.exceptions.IdempotentParameterMismatchException):
+        store.apply({"PV": Decimal(2)}, token="t1", batch_marker="b2")  # not a replay: loud
+
+
+def test_markers_are_not_aggregates(lambda_env, dynamodb, tables, reduce_event):
+    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    invoke(reduce_lambda.handler, reduce_event)
+    ids = [r["eventID"] for r in reduce_event["Records"]]
+    marker = dynamodb.get_item(
+        TableName=tables.aggregate,
+        Key={"Identifier": {"S": "applied-batch#" + batch_hash.batch_digest(ids)}},
+    )["Item"]
+    assert int(marker["ExpiresAt"]["N"]) > 0
+    assert all(not k.startswith("applied-batch#") for k in aggregates(dynamodb, tables))
+
+
+def test_malformed_delta_goes_to_the_dead_letter_queue(
+    lambda_env, dynamodb, dynamodb_streams, tables, sqs, dead_letter_queue
+):
+    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)
+    put_delta(dynamodb, tables, "ok", {"Delta": 4})
+    dynamodb.put_item(
+        TableName=tables.reduce,
+        Item={"MessageId": {"S": "bad"}, "Message": {"S": '{"Gamma": "1"}'}},
+    )
+    event = batch(TableStreamTap(dynamodb, dynamodb_streams, tables.reduce).take())
+    summary = invoke(reduce_lambda.handler, event)
+    assert summary["dead_lettered"] == 1
+    assert aggregates(dynamodb, tables) == {"Delta": Decimal(4)}
+    [letter] = sqs.receive_message(QueueUrl=dead_letter_queue)["Messages"]
+    assert "unknown aggregate key 'Gamma'" in json.loads(letter["Body"])["reason"]

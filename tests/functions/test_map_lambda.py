@@ -3,12 +3,12 @@
 import json
 from decimal import Decimal
 
-import pytest
-
 import map_lambda
+import pytest
 import state_lambda
-from leda.lambda_events import batch
 from pipeline.domain.failure_injection import InjectedFailure
+
+from leda.lambda_events import batch
 from tests.support.events import kinesis_event
 from tests.support.invoke import invoke
 from tests.support.messages import OPT_APAC, trade, wire

@@ -4,12 +4,12 @@ import json
 from decimal import Decimal
 
 import pytest
-
 import reduce_lambda
-from leda.lambda_events import batch
 from pipeline.domain import batch_hash
 from pipeline.domain.failure_injection import InjectedFailure
 from pipeline.io.aggregate_store import AggregateStore
+
+from leda.lambda_events import batch
 from tests.support.invoke import invoke
 from tests.support.streams import TableStreamTap
 

@@ -5,10 +5,10 @@ import json
 from decimal import Decimal
 
 import pytest
-
 import state_lambda
 from pipeline.domain.failure_injection import InjectedFailure
 from pipeline.io.dead_letter import UndeliverableRecords
+
 from tests.support.events import kinesis_event, raw_kinesis_event
 from tests.support.invoke import invoke
 from tests.support.messages import OPT_APAC, trade, wire
@@ -218,8 +218,8 @@ def test_messages_older_than_a_minute_are_skipped(lambda_env, dynamodb, tables):
 def test_a_transient_error_is_raised_not_swallowed(lambda_env, sqs, dead_letter_queue):
     """DynamoDB unreachable: the batch fails so the trigger retries; nothing goes to the DLQ."""
     from botocore.exceptions import EndpointConnectionError
-
     from pipeline.io import environment
+
     from leda.emulators.process import free_port
 
     lambda_env.setenv("LEDA_STAGE", "fault-tolerant")

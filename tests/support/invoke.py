@@ -20,6 +20,6 @@ def invoke_until_success(handler: Handler, event: dict[str, Any], attempts: int 
     for _ in range(attempts):
         try:
             return invoke(handler, event)
-        except Exception as error:  # noqa: BLE001 - the trigger retries on any function error
+        except Exception as error:
             last = error
     raise AssertionError(f"batch still failing after {attempts} attempts: {last!r}")

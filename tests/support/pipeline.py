@@ -8,6 +8,7 @@ from typing import Any
 import map_lambda
 import reduce_lambda
 import state_lambda
+
 from leda.lambda_events import batch
 from tests.support.invoke import invoke_until_success
 from tests.support.streams import TableStreamTap

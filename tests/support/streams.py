@@ -65,3 +65,41 @@ def read_kinesis(client: Any, stream_name: str) -> list[dict[str, Any]]:
             )
             iterator = response.get("NextShardIterator")
     return records
+
+
+class KinesisTap:
+    """New records of every shard of a Kinesis stream since the last take."""
+
+    def __init__(self, client: Any, stream_name: str) -> None:
+        self._client = client
+        self._stream = stream_name
+        self._last: dict[str, str] = {}
+
+    def take(self) -> list[dict[str, Any]]:
+        description = self._client.describe_stream(StreamName=self._stream)["StreamDescription"]
+        arn = description["StreamARN"]
+        taken: list[dict[str, Any]] = []
+        for shard in description["Shards"]:
+            shard_id = shard["ShardId"]
+            position: dict[str, str] = (
+                {
+                    "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                    "StartingSequenceNumber": self._last[shard_id],
+                }
+                if shard_id in self._last
+                else {"ShardIteratorType": "TRIM_HORIZON"}
+            )
+            iterator = self._client.get_shard_iterator(
+                StreamName=self._stream, ShardId=shard_id, **position
+            )["ShardIterator"]
+            while iterator:
+                response = self._client.get_records(ShardIterator=iterator, Limit=10000)
+                records = response["Records"]
+                if not records:
+                    break
+                taken.extend(
+                    kinesis_record_from_api(r, shard_id=shard_id, stream_arn=arn) for r in records
+                )
+                self._last[shard_id] = records[-1]["SequenceNumber"]
+                iterator = response.get("NextShardIterator")
+        return taken

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from pipeline.domain.aggregation import (
     TIMESTAMP_FIRST_KEY,
     TIMESTAMP_MEAN_KEY,

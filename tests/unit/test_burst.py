@@ -3,7 +3,6 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-
 from pipeline.domain.burst import BurstSpec, MessageKind, compose_burst, expected_totals
 from pipeline.domain.hierarchy import AGGREGATE_KEYS
 from pipeline.domain.messages import parse_message

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from pipeline.domain.hierarchy import Hierarchy, all_hierarchies
 from pipeline.domain.messages import (
     MalformedMessage,

@@ -39,7 +39,7 @@ def moto_endpoint(emulator_logs: Path) -> Iterator[str]:
 
 
 def _client(service: str, endpoint: str) -> Any:
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=endpoint,
         region_name=LOCAL_REGION,

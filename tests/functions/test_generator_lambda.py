@@ -149,7 +149,7 @@ def test_partial_put_failures(kinesis, stream, retry, stage):
 
     burst = compose_burst(BurstSpec(calls=4, records_per_call=30), random.Random(5), Decimal(1))
     report = PutReport()
-    sender = TradeStream(FlakyKinesis(kinesis), stream, sleep=lambda _: None)
+    sender = TradeStream(FlakyKinesis(kinesis), stream, sleep=lambda _: None)  # type: ignore[arg-type]
     for call in burst.calls:
         sender.put(call, retry_partial=retry, report=report)
     in_stream = sorted(
@@ -178,7 +178,7 @@ def test_handler_plays_one_burst(lambda_env, stream, kinesis):
         "resources": ["arn:aws:events:us-east-1:000000000000:rule/leda-generator"],
         "detail": {},
     }
-    summary = generator_lambda.handler(event, FakeLambdaContext())
+    summary = generator_lambda.handler(event, FakeLambdaContext())  # type: ignore[arg-type]
     assert summary["sent"] == summary["accepted"] == 20
     assert len(KinesisTap(kinesis, stream).take()) == 20
     assert summary["correct"] is False  # nothing carried the burst through: no aggregates

@@ -3,6 +3,7 @@
 import base64
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import state_lambda
@@ -168,7 +169,7 @@ def test_poison_records_go_to_the_dead_letter_queue_and_good_ones_through(
     for message in good:
         assert state_of(dynamodb, tables, message.trade_id) is not None
 
-    bodies = []
+    bodies: list[dict[str, Any]] = []
     while True:
         received = sqs.receive_message(QueueUrl=dead_letter_queue, MaxNumberOfMessages=10)
         if not received.get("Messages"):

@@ -12,7 +12,7 @@ NOW = Decimal("1700000000.5")
 
 def classify(burst):
     """Re-derive each record's kind from the records alone, independently of the generator."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     versions: dict[str, list[int]] = {}
     for call in burst.calls:
         seen_in_call: set[str] = set()

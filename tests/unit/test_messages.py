@@ -14,12 +14,13 @@ from pipeline.domain.messages import (
     parse_message,
 )
 
-GOOD = {
+HIERARCHY = {"RiskType": "Delta", "Region": "AMER", "TradeDesk": "FXSpot"}
+GOOD: dict[str, object] = {
     "TradeID": "0d957268-aaaa",
     "Value": 34624.51,
     "Version": 3,
     "Timestamp": 1616413258.89,
-    "Hierarchy": {"RiskType": "Delta", "Region": "AMER", "TradeDesk": "FXSpot"},
+    "Hierarchy": HIERARCHY,
 }
 
 
@@ -62,7 +63,7 @@ def _with(**changes):
             _with(Hierarchy={"RiskType": "Gamma", "Region": "AMER", "TradeDesk": "FXSpot"}),
             "RiskType='Gamma' is not one of",
         ),
-        (_with(Hierarchy={**GOOD["Hierarchy"], "Book": "B1"}), "unknown hierarchy level"),
+        (_with(Hierarchy={**HIERARCHY, "Book": "B1"}), "unknown hierarchy level"),
     ],
 )
 def test_malformed_messages_say_why(data, reason):
@@ -106,4 +107,4 @@ def test_state_image_not_written_by_state_lambda_is_malformed():
         TradeState.from_item(
             {"id": "x", "Value": Decimal(1), "Version": 1, "Timestamp": 1, "Hierarchy": "{"}
         )
-    assert Hierarchy.from_mapping(GOOD["Hierarchy"]).risk_type == "Delta"
+    assert Hierarchy.from_mapping(HIERARCHY).risk_type == "Delta"

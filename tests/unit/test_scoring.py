@@ -27,7 +27,7 @@ def test_tolerance_is_one_hundred_thousandth():
 
 def test_a_change_where_nothing_was_sent_is_a_mismatch():
     [miss] = compare({}, {}, {"Delta:FXSpot:AMER": Decimal(5)})
-    assert (miss.key, miss.expected, miss.actual) == ("Delta:FXSpot:AMER", 0, 5)
+    assert (miss.key, miss.expected, miss.actual) == ("Delta:FXSpot:AMER", Decimal(0), Decimal(5))
 
 
 def test_counts_and_markers_are_not_compared():

@@ -1,0 +1,192 @@
+"""A function's warm processes, capped by its reserved concurrency.
+
+A timeout kills the process (as Lambda ends the sandbox) and counts as an error; a crash
+(the process exits) is an error too, and the next invocation starts a fresh process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from leda.runtime.functions.spec import FunctionSpec, InvocationResult
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+# Passed through from the runtime's own environment; everything else a function sees is its own.
+PASS_THROUGH = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR")
+
+
+@dataclass
+class PoolStats:
+    invocations: int = 0
+    errors: int = 0
+    timeouts: int = 0
+    crashes: int = 0
+    cold_starts: int = 0
+    in_flight: int = 0
+    peak_concurrency: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+
+class _Worker:
+    def __init__(self, spec: FunctionSpec, environment: dict[str, str], log: TextIO) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", str(WORKER_SCRIPT), str(spec.code_dir), spec.handler],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=environment,
+            text=True,
+            start_new_session=True,
+        )
+
+    def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        """The response, or None on timeout; raises EOFError when the process died."""
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        try:
+            self.process.stdin.write(json.dumps(request, default=str) + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            raise EOFError("the function's process has exited") from None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout):
+                return None
+        line = self.process.stdout.readline()
+        if not line:
+            raise EOFError(f"the function's process exited with code {self.process.wait()}")
+        response: dict[str, Any] = json.loads(line)
+        return response
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, 9)
+        with contextlib.suppress(Exception):
+            self.process.wait(5)
+
+
+class FunctionPool:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        base_environment: dict[str, str],
+        log_dir: Path,
+        default_concurrency: int = 8,
+    ) -> None:
+        self.spec = spec
+        self.stats = PoolStats()
+        limit = spec.reserved_concurrency or default_concurrency
+        self._slots = threading.BoundedSemaphore(limit)
+        self._idle: list[_Worker] = []
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self._log = (log_dir / f"{spec.name}.log").open("a", encoding="utf-8")
+        self._environment = self._function_environment(base_environment)
+
+    def _function_environment(self, base: dict[str, str]) -> dict[str, str]:
+        passed = {k: os.environ[k] for k in PASS_THROUGH if k in os.environ}
+        return {
+            **passed,
+            **base,
+            **self.spec.environment,
+            "AWS_LAMBDA_FUNCTION_NAME": self.spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.spec.memory_mb),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(int(self.spec.timeout_seconds)),
+            "_HANDLER": self.spec.handler,
+            "LAMBDA_TASK_ROOT": str(self.spec.code_dir),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def invoke(self, event: dict[str, Any]) -> InvocationResult:
+        with self._slots:
+            with self.stats.lock:
+                self.stats.in_flight += 1
+                self.stats.invocations += 1
+                self.stats.peak_concurrency = max(self.stats.peak_concurrency, self.stats.in_flight)
+            try:
+                return self._invoke_in_slot(event)
+            finally:
+                with self.stats.lock:
+                    self.stats.in_flight -= 1
+
+    def _invoke_in_slot(self, event: dict[str, Any]) -> InvocationResult:
+        worker = self._take_worker()
+        started = time.time()
+        request = {
+            "event": event,
+            "requestId": str(uuid.uuid4()),
+            "functionArn": self.spec.arn,
+            "deadline": started + self.spec.timeout_seconds,
+        }
+        try:
+            response = worker.call(request, self.spec.timeout_seconds)
+        except EOFError as died:
+            self._discard(worker)
+            self._count("crashes")
+            return InvocationResult(
+                False, None, "Runtime.ExitError", str(died), time.time() - started, crashed=True
+            )
+        duration = time.time() - started
+        if response is None:
+            self._discard(worker)
+            self._count("timeouts")
+            return InvocationResult(
+                False,
+                None,
+                "Sandbox.Timedout",
+                f"Task timed out after {self.spec.timeout_seconds:.2f} seconds",
+                duration,
+                timed_out=True,
+            )
+        with self._lock:
+            self._idle.append(worker)
+        if not response.get("ok"):
+            self._count("errors")
+            return InvocationResult(
+                False,
+                None,
+                str(response.get("errorType", "Error")),
+                str(response.get("errorMessage", "")),
+                duration,
+            )
+        return InvocationResult(True, response.get("payload"), duration=duration)
+
+    def _take_worker(self) -> _Worker:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.process.poll() is None:
+                    return worker
+            worker = _Worker(self.spec, self._environment, self._log)
+            self._all.append(worker)
+        self._count("cold_starts")
+        return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+
+    def _count(self, name: str) -> None:
+        with self.stats.lock:
+            setattr(self.stats, name, getattr(self.stats, name) + 1)
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all, self._idle = list(self._all), [], []
+        for worker in workers:
+            worker.kill()
+        self._log.close()

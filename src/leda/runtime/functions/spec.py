@@ -1,0 +1,36 @@
+"""What the runtime needs to know to run one function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    name: str
+    handler: str  # module.function, relative to code_dir
+    code_dir: Path
+    environment: dict[str, str] = field(default_factory=dict)
+    timeout_seconds: float = 3
+    memory_mb: int = 128
+    reserved_concurrency: int | None = None
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:000000000000:function:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class InvocationResult:
+    ok: bool
+    payload: object = None
+    error_type: str = ""
+    error_message: str = ""
+    duration: float = 0.0
+    timed_out: bool = False
+    crashed: bool = False
+
+    @property
+    def error(self) -> str:
+        return f"{self.error_type}: {self.error_message}" if not self.ok else ""

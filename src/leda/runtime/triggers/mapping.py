@@ -1,0 +1,114 @@
+"""An event source mapping: discovers shards and runs a poller per shard, parents first."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from leda.runtime.triggers.checkpoints import AT_HORIZON, CheckpointStore
+from leda.runtime.triggers.config import MappingConfig
+from leda.runtime.triggers.destination import OnFailureDestination
+from leda.runtime.triggers.poller import Invoke, MappingStats, ShardPoller, initial_positions
+from leda.runtime.triggers.sources import ShardSource
+
+log = logging.getLogger(__name__)
+SHARD_DISCOVERY_SECONDS = 1.0
+
+
+class EventSourceMapping:
+    def __init__(
+        self,
+        config: MappingConfig,
+        source: ShardSource,
+        invoke: Invoke,
+        function_arn: str,
+        checkpoints: CheckpointStore,
+        destination: OnFailureDestination,
+    ) -> None:
+        self.config = config
+        self.stats = MappingStats()
+        self._source = source
+        self._invoke = invoke
+        self._function_arn = function_arn
+        self._checkpoints = checkpoints
+        self._destination = destination
+        self._stop = threading.Event()
+        self._pollers: dict[str, ShardPoller] = {}
+        self._threads: list[threading.Thread] = []
+        self._thread: threading.Thread | None = None
+        self.errors: list[str] = []
+
+    def start(self) -> None:
+        positions = self._checkpoints.load(self.config.name)
+        if not positions:  # a new mapping: fix its starting position in every shard now
+            shards = [shard.shard_id for shard in self._source.shards()]
+            for shard_id, sequence in initial_positions(self.config, self._source, shards).items():
+                self._checkpoints.save(self.config.name, shard_id, sequence)
+        self._thread = threading.Thread(
+            target=self._discover, name=f"mapping-{self.config.name}", daemon=True
+        )
+        self._thread.start()
+
+    def _discover(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._start_ready_shards()
+            except Exception as error:  # an emulator going away at shutdown, mostly
+                if not self._stop.is_set():
+                    self.errors.append(repr(error))
+                    log.exception("shard discovery failed for %s", self.config.name)
+            self._stop.wait(SHARD_DISCOVERY_SECONDS)
+
+    def _start_ready_shards(self) -> None:
+        shards = self._source.shards()
+        known = {shard.shard_id for shard in shards}
+        positions = self._checkpoints.load(self.config.name)
+        for shard in shards:
+            if shard.shard_id in self._pollers:
+                continue
+            parent = self._pollers.get(shard.parent_id or "")
+            if shard.parent_id in known and (parent is None or not parent.finished.is_set()):
+                continue  # Lambda finishes a parent shard before its children
+            poller = ShardPoller(
+                self.config,
+                self._source,
+                shard.shard_id,
+                positions.get(shard.shard_id, AT_HORIZON),
+                self._invoke,
+                self._function_arn,
+                self._checkpoints,
+                self._destination,
+                self.stats,
+                self._stop,
+            )
+            self._pollers[shard.shard_id] = poller
+            thread = threading.Thread(
+                target=self._run_poller,
+                args=(poller,),
+                daemon=True,
+                name=f"{self.config.name}-{shard.shard_id}",
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def _run_poller(self, poller: ShardPoller) -> None:
+        try:
+            poller.run()
+        except Exception as error:
+            if not self._stop.is_set():
+                self.errors.append(f"{poller.shard_id}: {error!r}")
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        for thread in [*self._threads, *([self._thread] if self._thread else [])]:
+            thread.join(timeout)
+
+
+def source_for(config: MappingConfig, kinesis: Any, streams: Any) -> ShardSource:
+    from leda.runtime.triggers.config import SourceKind
+    from leda.runtime.triggers.sources import DynamoDBStreamSource, KinesisSource
+
+    if config.source_kind is SourceKind.KINESIS:
+        return KinesisSource(kinesis, config.source_arn)
+    return DynamoDBStreamSource(streams, config.source_arn)

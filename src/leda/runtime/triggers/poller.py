@@ -1,0 +1,193 @@
+"""One shard of one event source mapping: read, batch, invoke, retry, checkpoint.
+
+One batch is in flight per shard and records are delivered in shard order. A failed batch is
+retried with the same records in the same order until it succeeds, is split (bisect), or is
+discarded to the on-failure destination when its retries or its records' age run out; then the
+shard moves on. With ReportBatchItemFailures the checkpoint moves to the first failed record.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from leda.lambda_events import batch as event_of
+from leda.runtime.functions.spec import InvocationResult
+from leda.runtime.triggers.checkpoints import AT_HORIZON, CheckpointStore
+from leda.runtime.triggers.config import MappingConfig
+from leda.runtime.triggers.destination import OnFailureDestination, failure_record
+from leda.runtime.triggers.policy import (
+    Next,
+    Outcome,
+    after_failure,
+    expired,
+    judge_response,
+    ready_to_invoke,
+)
+from leda.runtime.triggers.records import SourceRecord
+from leda.runtime.triggers.sources import ShardSource
+
+log = logging.getLogger(__name__)
+
+Invoke = Callable[[dict[str, Any]], InvocationResult]
+MAX_RETRY_BACKOFF_SECONDS = 1.0
+
+
+@dataclass
+class MappingStats:
+    batches: int = 0
+    records_delivered: int = 0  # records in successful invocations
+    failures: int = 0
+    retries: int = 0
+    bisects: int = 0
+    discarded_records: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, **counts: int) -> None:
+        with self.lock:
+            for name, value in counts.items():
+                setattr(self, name, getattr(self, name) + value)
+
+
+class ShardPoller:
+    def __init__(
+        self,
+        config: MappingConfig,
+        source: ShardSource,
+        shard_id: str,
+        start_after: str,
+        invoke: Invoke,
+        function_arn: str,
+        checkpoints: CheckpointStore,
+        destination: OnFailureDestination,
+        stats: MappingStats,
+        stop: threading.Event,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.shard_id = shard_id
+        self._source = source
+        self._after = start_after
+        self._invoke = invoke
+        self._function_arn = function_arn
+        self._checkpoints = checkpoints
+        self._destination = destination
+        self._stats = stats
+        self._stop = stop
+        self._clock = clock
+        self.finished = threading.Event()  # a closed shard read to its end
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except Exception:
+            if not self._stop.is_set():
+                log.exception("poller %s/%s stopped", self.config.name, self.shard_id)
+            raise
+
+    def _run(self) -> None:
+        iterator = self._source.iterator(self.shard_id, self._after or None)
+        buffer: deque[SourceRecord] = deque()
+        first_buffered_at: float | None = None
+        while not self._stop.is_set():
+            got = 0
+            if iterator is not None and len(buffer) < self.config.batch_size:
+                records, iterator = self._source.read(self.shard_id, iterator)
+                got = len(records)
+                if records and first_buffered_at is None:
+                    first_buffered_at = self._clock()
+                buffer.extend(records)
+            now = self._clock()
+            if ready_to_invoke(self.config, len(buffer), first_buffered_at, now):
+                batch = [buffer.popleft() for _ in range(min(self.config.batch_size, len(buffer)))]
+                first_buffered_at = self._clock() if buffer else None
+                self._deliver(batch)
+                continue
+            if iterator is None and not buffer:
+                self.finished.set()
+                return
+            if got == 0 or len(buffer) >= self.config.batch_size:
+                self._stop.wait(self.config.poll_interval)
+
+    def _deliver(self, batch: list[SourceRecord]) -> None:
+        pending: deque[tuple[list[SourceRecord], int]] = deque([(batch, 0)])
+        while pending and not self._stop.is_set():
+            part, retries = pending.popleft()
+            part = self._discard_expired(part, retries)
+            if not part:
+                continue
+            result = self._invoke(event_of(record.event for record in part))
+            verdict = judge_response(self.config, part, result.ok, result.payload, result.error)
+            if verdict.outcome is Outcome.SUCCESS:
+                self._stats.add(batches=1, records_delivered=len(part))
+                self._checkpoint(part[-1])
+                continue
+            failed = part
+            if verdict.outcome is Outcome.PARTIAL and verdict.first_failed is not None:
+                done, failed = part[: verdict.first_failed], part[verdict.first_failed :]
+                if done:
+                    self._stats.add(records_delivered=len(done))
+                    self._checkpoint(done[-1])
+            self._stats.add(failures=1)
+            step = after_failure(self.config, len(failed), retries)
+            if step is Next.DISCARD:
+                self._discard(failed, "RetryAttemptsExhausted", retries + 1, result.error_type)
+            elif step is Next.BISECT:
+                middle = len(failed) // 2
+                self._stats.add(bisects=1)
+                pending.extendleft([(failed[middle:], retries + 1), (failed[:middle], retries + 1)])
+            else:
+                self._stats.add(retries=1)
+                self._stop.wait(min(MAX_RETRY_BACKOFF_SECONDS, 0.05 * 2 ** min(retries, 5)))
+                pending.appendleft((failed, retries + 1))
+
+    def _discard_expired(self, part: list[SourceRecord], retries: int) -> list[SourceRecord]:
+        now = self._clock()
+        old = [record for record in part if expired(self.config, record, now)]
+        if not old:
+            return part
+        self._discard(old, "RecordAgeExceeded", retries, "")
+        return [record for record in part if not expired(self.config, record, now)]
+
+    def _discard(
+        self, records: Sequence[SourceRecord], condition: str, attempts: int, error_type: str
+    ) -> None:
+        self._destination.send(
+            failure_record(
+                self.config, self._function_arn, records, condition, attempts, error_type
+            )
+        )
+        self._stats.add(discarded_records=len(records))
+        self._checkpoint(records[-1])
+
+    def _checkpoint(self, record: SourceRecord) -> None:
+        self._checkpoints.save(self.config.name, self.shard_id, record.sequence_number)
+
+
+def initial_positions(
+    config: MappingConfig, source: ShardSource, shard_ids: Sequence[str]
+) -> dict[str, str]:
+    """Where a new mapping starts in each existing shard.
+
+    LATEST is resolved to the shard's current last record and saved, so that a restart resumes
+    from there instead of from a new "latest" that would skip what arrived in between.
+    """
+    from leda.runtime.triggers.config import StartingPosition
+
+    positions: dict[str, str] = {}
+    for shard_id in shard_ids:
+        last = AT_HORIZON
+        if config.starting_position is StartingPosition.LATEST:
+            iterator = source.iterator(shard_id, None)
+            while iterator is not None:
+                records, iterator = source.read(shard_id, iterator)
+                if not records:
+                    break
+                last = records[-1].sequence_number
+        positions[shard_id] = last
+    return positions

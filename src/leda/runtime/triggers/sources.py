@@ -1,0 +1,130 @@
+"""Reading shards of a Kinesis stream or a DynamoDB stream into SourceRecords."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from leda.lambda_events import dynamodb_record_from_api, kinesis_record_from_api
+from leda.runtime.triggers.records import SourceRecord
+
+READ_LIMIT = 1000  # GetRecords on DynamoDB streams returns at most 1,000 records
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    shard_id: str
+    parent_id: str | None
+    closed: bool  # has an ending sequence number: no more records will arrive
+
+
+class ShardSource(Protocol):
+    arn: str
+
+    def shards(self) -> list[Shard]: ...
+
+    def iterator(self, shard_id: str, after: str | None) -> str | None: ...
+
+    def read(self, shard_id: str, iterator: str) -> tuple[list[SourceRecord], str | None]: ...
+
+
+def _epoch(value: Any) -> float:
+    return value.timestamp() if isinstance(value, dt.datetime) else float(value)
+
+
+class KinesisSource:
+    def __init__(self, client: Any, arn: str) -> None:
+        self._client = client
+        self.arn = arn
+        self._name = arn.rsplit("/", 1)[-1]
+
+    def shards(self) -> list[Shard]:
+        shards: list[Shard] = []
+        request: dict[str, Any] = {"StreamName": self._name}
+        while True:
+            response = self._client.list_shards(**request)
+            for shard in response["Shards"]:
+                shards.append(
+                    Shard(
+                        shard["ShardId"],
+                        shard.get("ParentShardId"),
+                        "EndingSequenceNumber" in shard["SequenceNumberRange"],
+                    )
+                )
+            token = response.get("NextToken")
+            if not token:
+                return shards
+            request = {"NextToken": token}
+
+    def iterator(self, shard_id: str, after: str | None) -> str | None:
+        position: dict[str, str] = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "StartingSequenceNumber": after}
+            if after
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        response = self._client.get_shard_iterator(
+            StreamName=self._name, ShardId=shard_id, **position
+        )
+        iterator: str | None = response.get("ShardIterator")
+        return iterator
+
+    def read(self, shard_id: str, iterator: str) -> tuple[list[SourceRecord], str | None]:
+        response = self._client.get_records(ShardIterator=iterator, Limit=READ_LIMIT)
+        records = [
+            SourceRecord(
+                shard_id,
+                raw["SequenceNumber"],
+                _epoch(raw["ApproximateArrivalTimestamp"]),
+                kinesis_record_from_api(raw, shard_id=shard_id, stream_arn=self.arn),
+            )
+            for raw in response["Records"]
+        ]
+        return records, response.get("NextShardIterator")
+
+
+class DynamoDBStreamSource:
+    def __init__(self, client: Any, arn: str) -> None:
+        self._client = client
+        self.arn = arn
+
+    def shards(self) -> list[Shard]:
+        shards: list[Shard] = []
+        request: dict[str, Any] = {"StreamArn": self.arn}
+        while True:
+            description = self._client.describe_stream(**request)["StreamDescription"]
+            for shard in description["Shards"]:
+                shards.append(
+                    Shard(
+                        shard["ShardId"],
+                        shard.get("ParentShardId"),
+                        "EndingSequenceNumber" in shard["SequenceNumberRange"],
+                    )
+                )
+            last = description.get("LastEvaluatedShardId")
+            if not last:
+                return shards
+            request = {"StreamArn": self.arn, "ExclusiveStartShardId": last}
+
+    def iterator(self, shard_id: str, after: str | None) -> str | None:
+        position: dict[str, str] = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+            if after
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        response = self._client.get_shard_iterator(StreamArn=self.arn, ShardId=shard_id, **position)
+        iterator: str | None = response.get("ShardIterator")
+        return iterator
+
+    def read(self, shard_id: str, iterator: str) -> tuple[list[SourceRecord], str | None]:
+        response = self._client.get_records(ShardIterator=iterator, Limit=READ_LIMIT)
+        records = [
+            SourceRecord(
+                shard_id,
+                raw["dynamodb"]["SequenceNumber"],
+                _epoch(raw["dynamodb"].get("ApproximateCreationDateTime", 0)),
+                dynamodb_record_from_api(raw, stream_arn=self.arn),
+            )
+            for raw in response["Records"]
+        ]
+        return records, response.get("NextShardIterator")

@@ -45,6 +45,10 @@ class MappingConfig:
     poll_interval_seconds: float | None = field(default=None)
 
     def __post_init__(self) -> None:
+        # Accept the API's plain strings; compare as enum members from here on.
+        object.__setattr__(self, "source_kind", SourceKind(self.source_kind))
+        object.__setattr__(self, "starting_position", StartingPosition(self.starting_position))
+        object.__setattr__(self, "function_response_types", tuple(self.function_response_types))
         limit = 10_000
         if not 1 <= self.batch_size <= limit:
             raise MappingConfigError(f"{self.name}: BatchSize {self.batch_size} is not 1-{limit}")

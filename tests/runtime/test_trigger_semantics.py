@@ -226,3 +226,20 @@ def test_settings_outside_lambdas_limits_are_refused():
         kinesis_mapping("arn", maximum_record_age_seconds=5)
     with pytest.raises(MappingConfigError, match="ParallelizationFactor 4 is not supported"):
         kinesis_mapping("arn", parallelization_factor=4)
+
+
+def test_a_batch_in_flight_at_a_restart_is_delivered_again_exactly(harness):
+    """Map and Reduce are idempotent per batch hash: after a restart the batch that was in
+    flight must come back with the same records, not merged with what arrived meanwhile."""
+    arn = harness.stream()
+    config = kinesis_mapping(arn, batch_size=100)
+    harness.put(arn, ["r0", "r1", "r2"])
+    harness.start(config, env={"PROBE_FAIL_TIMES": "1000"})  # fails until the restart
+    harness.wait_for(lambda: len(harness.invocations()) >= 1)
+    harness.stop()
+    harness.put(arn, ["r3", "r4"])
+    harness.log.with_suffix(".jsonl.attempts").unlink()
+    harness.start(config, env={"PROBE_FAIL_TIMES": "0"})
+    harness.wait_for(lambda: len(harness.delivered()) == 5)
+    ok = [i["payloads"] for i in harness.invocations() if i["outcome"] == "ok"]
+    assert ok == [["r0", "r1", "r2"], ["r3", "r4"]]

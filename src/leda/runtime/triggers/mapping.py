@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import Any
 
-from leda.runtime.triggers.checkpoints import AT_HORIZON, CheckpointStore
+from leda.runtime.triggers.checkpoints import CheckpointStore, Position
 from leda.runtime.triggers.config import MappingConfig
 from leda.runtime.triggers.destination import OnFailureDestination
 from leda.runtime.triggers.poller import Invoke, MappingStats, ShardPoller, initial_positions
@@ -74,7 +74,7 @@ class EventSourceMapping:
                 self.config,
                 self._source,
                 shard.shard_id,
-                positions.get(shard.shard_id, AT_HORIZON),
+                positions.get(shard.shard_id, Position()),
                 self._invoke,
                 self._function_arn,
                 self._checkpoints,

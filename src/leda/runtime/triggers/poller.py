@@ -18,7 +18,7 @@ from typing import Any
 
 from leda.lambda_events import batch as event_of
 from leda.runtime.functions.spec import InvocationResult
-from leda.runtime.triggers.checkpoints import AT_HORIZON, CheckpointStore
+from leda.runtime.triggers.checkpoints import AT_HORIZON, CheckpointStore, Position
 from leda.runtime.triggers.config import MappingConfig
 from leda.runtime.triggers.destination import OnFailureDestination, failure_record
 from leda.runtime.triggers.policy import (
@@ -60,7 +60,7 @@ class ShardPoller:
         config: MappingConfig,
         source: ShardSource,
         shard_id: str,
-        start_after: str,
+        position: Position,
         invoke: Invoke,
         function_arn: str,
         checkpoints: CheckpointStore,
@@ -72,7 +72,8 @@ class ShardPoller:
         self.config = config
         self.shard_id = shard_id
         self._source = source
-        self._after = start_after
+        self._after = position.done
+        self._replay_end = position.in_flight_end
         self._invoke = invoke
         self._function_arn = function_arn
         self._checkpoints = checkpoints
@@ -96,13 +97,29 @@ class ShardPoller:
         first_buffered_at: float | None = None
         while not self._stop.is_set():
             got = 0
-            if iterator is not None and len(buffer) < self.config.batch_size:
+            wanted = self.config.batch_size if self._replay_end is None else 10**9
+            if iterator is not None and len(buffer) < wanted:
                 records, iterator = self._source.read(self.shard_id, iterator)
                 got = len(records)
                 if records and first_buffered_at is None:
                     first_buffered_at = self._clock()
                 buffer.extend(records)
             now = self._clock()
+            if self._replay_end is not None:
+                # After a restart, first the batch that was in flight, exactly as it was.
+                last = int(self._replay_end)
+                if (not buffer or buffer[-1].sequence < last) and iterator is not None:
+                    if got == 0:
+                        self._stop.wait(self.config.poll_interval)
+                    continue
+                self._replay_end = None
+                batch = []
+                while buffer and buffer[0].sequence <= last:
+                    batch.append(buffer.popleft())
+                first_buffered_at = self._clock() if buffer else None
+                if batch:
+                    self._deliver(batch)
+                continue
             if ready_to_invoke(self.config, len(buffer), first_buffered_at, now):
                 batch = [buffer.popleft() for _ in range(min(self.config.batch_size, len(buffer)))]
                 first_buffered_at = self._clock() if buffer else None
@@ -121,6 +138,7 @@ class ShardPoller:
             part = self._discard_expired(part, retries)
             if not part:
                 continue
+            self._checkpoints.begin(self.config.name, self.shard_id, part[-1].sequence_number)
             result = self._invoke(event_of(record.event for record in part))
             verdict = judge_response(self.config, part, result.ok, result.payload, result.error)
             if verdict.outcome is Outcome.SUCCESS:

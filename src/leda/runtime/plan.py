@@ -1,0 +1,224 @@
+"""What a stage declares, read from the Pulumi program run under mocks.
+
+Nothing about a stage is written here: tables, streams, queues, functions, triggers and the
+schedule all come from the same program `pulumi up` deploys (stacks/), so the broken stage is
+broken offline for the same reasons it is broken on AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TABLE = "aws:dynamodb/table:Table"
+STREAM = "aws:kinesis/stream:Stream"
+QUEUE = "aws:sqs/queue:Queue"
+FUNCTION = "aws:lambda/function:Function"
+MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
+RULE = "aws:cloudwatch/eventRule:EventRule"
+TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+
+
+class PlanError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    name: str
+    hash_key: str
+    stream_view: str | None  # None: no stream
+    ttl_attribute: str | None
+    declared_arn: str
+    declared_stream_arn: str
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    name: str
+    shards: int
+    declared_arn: str
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    name: str
+    declared_arn: str
+    declared_url: str
+
+
+@dataclass(frozen=True)
+class FunctionPlan:
+    name: str
+    logical_id: str  # the SAM LogicalId its artifact is built under
+    handler: str
+    runtime: str
+    memory_mb: int
+    timeout_seconds: int
+    reserved_concurrency: int | None
+    environment: Mapping[str, str]
+    artifact_dir: Path
+    declared_arn: str
+
+
+@dataclass(frozen=True)
+class MappingPlan:
+    name: str
+    function_name: str
+    declared_source_arn: str
+    settings: Mapping[str, Any]  # MappingConfig fields, Lambda's defaults filled in
+    declared_destination_arn: str | None
+
+
+@dataclass(frozen=True)
+class SchedulePlan:
+    name: str
+    expression: str
+    function_arn: str
+
+
+@dataclass(frozen=True)
+class LocalPlan:
+    stage: str
+    tables: tuple[TablePlan, ...]
+    streams: tuple[StreamPlan, ...]
+    queues: tuple[QueuePlan, ...]
+    functions: tuple[FunctionPlan, ...]
+    mappings: tuple[MappingPlan, ...]
+    schedules: tuple[SchedulePlan, ...]
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+
+    def function(self, name: str) -> FunctionPlan:
+        for plan in self.functions:
+            if name in (plan.name, plan.logical_id, plan.declared_arn):
+                return plan
+        raise PlanError(f"the stack declares no function {name!r}")
+
+
+def _int(value: Any, default: int) -> int:
+    return default if value is None else int(value)
+
+
+def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPlan:
+    """Turn declared resources (stacks.mock_run.DeclaredResource) into a LocalPlan."""
+    tables, streams, queues, functions, mappings, rules, targets = [], [], [], [], [], {}, []
+    for resource in resources:
+        inputs, outs = resource.inputs, resource.outputs
+        if resource.type == TABLE:
+            ttl = inputs.get("ttl") or {}
+            tables.append(
+                TablePlan(
+                    name=inputs["name"],
+                    hash_key=inputs["hashKey"],
+                    stream_view=inputs.get("streamViewType")
+                    if inputs.get("streamEnabled")
+                    else None,
+                    ttl_attribute=ttl.get("attributeName") if ttl.get("enabled") else None,
+                    declared_arn=outs.get("arn", ""),
+                    declared_stream_arn=outs.get("streamArn", ""),
+                )
+            )
+        elif resource.type == STREAM:
+            streams.append(
+                StreamPlan(inputs["name"], _int(inputs.get("shardCount"), 1), outs.get("arn", ""))
+            )
+        elif resource.type == QUEUE:
+            queues.append(QueuePlan(inputs["name"], outs.get("arn", ""), outs.get("url", "")))
+        elif resource.type == FUNCTION:
+            archive = (inputs.get("code") or {}).get("fileArchive", "")
+            functions.append(
+                FunctionPlan(
+                    name=inputs["name"],
+                    logical_id=Path(archive).name if archive else inputs["name"],
+                    handler=inputs["handler"],
+                    runtime=inputs.get("runtime", ""),
+                    memory_mb=_int(inputs.get("memorySize"), 128),
+                    timeout_seconds=_int(inputs.get("timeout"), 3),
+                    reserved_concurrency=(
+                        None
+                        if inputs.get("reservedConcurrentExecutions") in (None, -1)
+                        else int(inputs["reservedConcurrentExecutions"])
+                    ),
+                    environment=dict((inputs.get("environment") or {}).get("variables") or {}),
+                    artifact_dir=Path(archive),
+                    declared_arn=outs.get("arn", ""),
+                )
+            )
+        elif resource.type == MAPPING:
+            destination = ((inputs.get("destinationConfig") or {}).get("onFailure") or {}).get(
+                "destinationArn"
+            )
+            mappings.append(
+                MappingPlan(
+                    name=resource.name,
+                    function_name=inputs["functionName"],
+                    declared_source_arn=inputs["eventSourceArn"],
+                    settings={
+                        "batch_size": _int(inputs.get("batchSize"), 100),
+                        "batching_window_seconds": _int(
+                            inputs.get("maximumBatchingWindowInSeconds"), 0
+                        ),
+                        "starting_position": inputs.get("startingPosition", "LATEST"),
+                        "maximum_retry_attempts": _int(inputs.get("maximumRetryAttempts"), -1),
+                        "maximum_record_age_seconds": _int(
+                            inputs.get("maximumRecordAgeInSeconds"), -1
+                        ),
+                        "bisect_on_error": bool(inputs.get("bisectBatchOnFunctionError", False)),
+                        "parallelization_factor": _int(inputs.get("parallelizationFactor"), 1),
+                        "function_response_types": tuple(inputs.get("functionResponseTypes") or ()),
+                        "enabled": bool(inputs.get("enabled", True)),
+                    },
+                    declared_destination_arn=destination,
+                )
+            )
+        elif resource.type == RULE and inputs.get("scheduleExpression"):
+            rules[inputs["name"]] = inputs["scheduleExpression"]
+        elif resource.type == TARGET:
+            targets.append((inputs["rule"], inputs["arn"]))
+    schedules = tuple(
+        SchedulePlan(rule, rules[rule], arn) for rule, arn in targets if rule in rules
+    )
+    return LocalPlan(
+        stage,
+        tuple(tables),
+        tuple(streams),
+        tuple(queues),
+        tuple(functions),
+        tuple(mappings),
+        schedules,
+        dict(outputs),
+    )
+
+
+def stage_plan(
+    stage: str, participant: str | None = None, extra_config: Mapping[str, str] | None = None
+) -> LocalPlan:
+    """Run the stack's program for a stage under Pulumi's mocks and read what it declares."""
+    from stacks import mock_run  # the program's second interpreter
+
+    run = mock_run.run(
+        mock_run.stage_config(stage, participant=participant, extra=extra_config),
+        require_artifacts=False,
+    )
+    return read_plan(run.resources, run.outputs, stage)
+
+
+def rate_seconds(expression: str) -> float:
+    """`rate(1 minute)` -> 60.0; the only schedule form the stack uses."""
+    text = expression.strip()
+    if not (text.startswith("rate(") and text.endswith(")")):
+        raise PlanError(f"unsupported schedule expression {expression!r}; allowed: rate(...)")
+    amount, _, unit = text[5:-1].strip().partition(" ")
+    seconds = {
+        "minute": 60,
+        "minutes": 60,
+        "hour": 3600,
+        "hours": 3600,
+        "day": 86400,
+        "days": 86400,
+    }.get(unit)
+    if seconds is None or not amount.isdigit():
+        raise PlanError(f"unsupported schedule expression {expression!r}")
+    return float(int(amount) * seconds)

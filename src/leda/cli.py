@@ -1,0 +1,84 @@
+"""The `leda` command line: lab stages (`leda stage show|diff`).
+
+Commands hand over to plain functions; a problem the user can fix is one line on stderr and
+exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from leda import stage_report
+from leda.stage_report import StageReportError
+
+app = typer.Typer(rich_markup_mode="rich", no_args_is_help=True)
+stage_app = typer.Typer(
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    help=(
+        "The lab stages: [blue]broken[/blue] (handed out), [blue]wired[/blue] (after lab 1), "
+        "[blue]fault-tolerant[/blue] (after lab 2)."
+    ),
+)
+app.add_typer(stage_app, name="stage")
+
+ParticipantOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Name prefix of the participant's resources (default: [blue]leda-dev[/blue]).",
+    ),
+]
+
+
+@app.callback()
+def callback() -> None:
+    """
+    Leda - the AWS [bold]LEDA[/bold] DynamoDB workshop as infrastructure as code.
+
+    Every command runs the Pulumi program under its mocks: no AWS account, no Pulumi CLI.
+    """
+
+
+def _fail(error: Exception) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]Error:[/bold red] {error}", soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@stage_app.command()
+def show(
+    stage: Annotated[str, typer.Argument(help="broken | wired | fault-tolerant")],
+    participant: ParticipantOption = None,
+) -> None:
+    """
+    List the resources a stage deploys, with their settings and permissions.
+    """
+    try:
+        view = stage_report.describe(stage, participant=participant)
+    except StageReportError as error:
+        raise _fail(error) from None
+    stage_report.render_show(view, Console())
+
+
+@stage_app.command(
+    help=(
+        "Show what changes from one stage to another: resources added or removed, settings and "
+        "permissions changed, and whether anything would be [bold red]replaced[/bold red]."
+    )
+)
+def diff(
+    before: Annotated[str, typer.Argument(help="The stage moved from.")],
+    after: Annotated[str, typer.Argument(help="The stage moved to.")],
+    participant: ParticipantOption = None,
+) -> None:
+    try:
+        result = stage_report.diff(before, after, participant=participant)
+    except StageReportError as error:
+        raise _fail(error) from None
+    stage_report.render_diff(result, Console())
+
+
+def main() -> None:
+    app()

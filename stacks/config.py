@@ -1,0 +1,163 @@
+"""Stack config, validated before any resource is declared.
+
+Every problem is reported at once, on one line, naming the bad value and what is allowed, as a
+`pulumi.RunError`: Pulumi prints its message without a stack trace.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+
+from stacks import naming
+from stacks.stage_model import Stage
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ARTIFACTS_DIR = PROJECT_ROOT / ".aws-sam" / "build"
+
+STAGE = "leda:stage"
+PARTICIPANT = "leda:participant"
+SHARD_COUNT = "leda:shardCount"
+BURST_CALLS = "leda:burstCalls"
+BURST_RECORDS_PER_CALL = "leda:burstRecordsPerCall"
+LAMBDA_RUNTIME = "leda:lambdaRuntime"
+ARTIFACTS_DIR = "leda:artifactsDir"
+REGION = "aws:region"
+KEYS = (
+    STAGE,
+    PARTICIPANT,
+    SHARD_COUNT,
+    BURST_CALLS,
+    BURST_RECORDS_PER_CALL,
+    LAMBDA_RUNTIME,
+    ARTIFACTS_DIR,
+    REGION,
+)
+
+RUNTIMES = ("python3.11", "python3.12", "python3.13")
+REGION_PATTERN = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
+
+
+class ConfigError(pulumi.RunError):
+    """The stack config is invalid; the message says which values and what is allowed."""
+
+
+@dataclass(frozen=True)
+class LedaConfig:
+    stage: Stage
+    name_prefix: str
+    participant: str | None
+    region: str
+    shard_count: int = 20
+    burst_calls: int = 250
+    burst_records_per_call: int = 40
+    lambda_runtime: str = "python3.11"
+    artifacts_dir: Path = DEFAULT_ARTIFACTS_DIR
+
+
+def _integer(
+    values: Mapping[str, str], key: str, default: int, low: int, high: int, errors: list[str]
+) -> int:
+    text = values.get(key)
+    if text is None or text.strip() == "":
+        return default
+    try:
+        number = int(text.strip())
+    except ValueError:
+        errors.append(f"{key}={text!r} is not a whole number; allowed: {low}-{high}")
+        return default
+    if not low <= number <= high:
+        errors.append(f"{key}={number} is out of range; allowed: {low}-{high}")
+    return number
+
+
+def _prefix(participant: str | None, stack: str, errors: list[str]) -> str:
+    longest = naming.max_prefix_length()
+    if participant is not None:
+        source, prefix = f"{PARTICIPANT}={participant!r}", participant
+        fix = ""
+    else:
+        prefix = f"leda-{stack}"
+        source = f"the default name prefix {prefix!r} (from stack {stack!r})"
+        fix = f"; set {PARTICIPANT}"
+    if not naming.PREFIX_PATTERN.fullmatch(prefix):
+        errors.append(
+            f"{source} has characters AWS names refuse; allowed: {naming.PREFIX_CHARACTERS}{fix}"
+        )
+    elif len(prefix) > longest:
+        errors.append(
+            f"{source} is {len(prefix)} characters; allowed: at most {longest}, so that function "
+            f"and role names stay within 64{fix}"
+        )
+    return prefix
+
+
+def load(values: Mapping[str, str], stack: str) -> LedaConfig:
+    """Validate raw config values (full keys such as `leda:stage`) of the given stack."""
+    errors: list[str] = []
+
+    stage_text = values.get(STAGE)
+    allowed_stages = " | ".join(stage.value for stage in Stage)
+    stage = Stage.BROKEN
+    if stage_text is None or stage_text.strip() == "":
+        errors.append(f"{STAGE} is not set; allowed: {allowed_stages}")
+    else:
+        try:
+            stage = Stage(stage_text)
+        except ValueError:
+            errors.append(f"{STAGE}={stage_text!r} is not a stage; allowed: {allowed_stages}")
+
+    participant = values.get(PARTICIPANT) or None
+    prefix = _prefix(participant, stack, errors)
+
+    region = values.get(REGION, "")
+    if not region:
+        errors.append(f"{REGION} is not set; allowed: an AWS region such as us-east-1")
+    elif not REGION_PATTERN.fullmatch(region):
+        errors.append(
+            f"{REGION}={region!r} is not a region name; allowed: e.g. us-east-1, eu-west-2"
+        )
+
+    shard_count = _integer(values, SHARD_COUNT, 20, 1, 500, errors)
+    burst_calls = _integer(values, BURST_CALLS, 250, 1, 1000, errors)
+    records = _integer(values, BURST_RECORDS_PER_CALL, 40, 1, 500, errors)
+
+    runtime = values.get(LAMBDA_RUNTIME) or "python3.11"
+    if runtime not in RUNTIMES:
+        errors.append(
+            f"{LAMBDA_RUNTIME}={runtime!r} is not supported; allowed: {' | '.join(RUNTIMES)}"
+        )
+
+    artifacts_text = values.get(ARTIFACTS_DIR)
+    artifacts_dir = (
+        (PROJECT_ROOT / artifacts_text).resolve() if artifacts_text else DEFAULT_ARTIFACTS_DIR
+    )
+
+    if errors:
+        raise ConfigError("invalid stack config: " + "; ".join(errors))
+    return LedaConfig(
+        stage=stage,
+        name_prefix=prefix,
+        participant=participant,
+        region=region,
+        shard_count=shard_count,
+        burst_calls=burst_calls,
+        burst_records_per_call=records,
+        lambda_runtime=runtime,
+        artifacts_dir=artifacts_dir,
+    )
+
+
+def _pulumi_value(key: str) -> str | None:
+    namespace, name = key.split(":", 1)
+    return pulumi.Config(namespace).get(name)
+
+
+def from_pulumi(read: Callable[[str], str | None] = _pulumi_value) -> LedaConfig:
+    """The current stack's config, validated."""
+    values = {key: value for key in KEYS if (value := read(key)) is not None}
+    return load(values, pulumi.get_stack())

@@ -1,0 +1,89 @@
+"""Physical names: `<prefix>-<LogicalName>`, checked against the tightest AWS limit they feed.
+
+Every resource is named explicitly (no random suffix) so that a participant, the offline
+runtime and the functions' log groups can find it by name, and a participant's resources never
+collide with another's in the same account. The logical name of each resource in the stack is
+the same string, so the stack reads like the AWS console.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from stacks.stage_model import FunctionId, Target
+
+# Characters every name the prefix feeds accepts (Lambda functions, IAM roles and policies,
+# DynamoDB tables, Kinesis streams, SQS queues, log groups, EventBridge rules).
+PREFIX_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+PREFIX_CHARACTERS = "letters, digits, '-' and '_', starting with a letter or digit"
+
+ROLE_SUFFIX = "Role"
+POLICY_SUFFIX = "Policy"
+LOGS_SUFFIX = "Logs"
+TRIGGER_SUFFIX = "Trigger"
+SCHEDULE = "GeneratorSchedule"
+SCHEDULE_TARGET = "GeneratorScheduleTarget"
+SCHEDULE_PERMISSION = "GeneratorSchedulePermission"
+LOG_GROUP_PREFIX = "/aws/lambda/"
+
+
+def _limited_names() -> Iterable[tuple[str, int]]:
+    """(logical name, AWS length limit) of every physical name built from the prefix."""
+    for function in FunctionId:
+        yield function.value, 64  # Lambda function name
+        yield function.value + ROLE_SUFFIX, 64  # IAM role name
+        yield function.value + POLICY_SUFFIX, 128  # IAM inline policy name
+    for target in (Target.DEAD_LETTER_QUEUE, Target.TRIGGER_FAILURE_QUEUE):
+        yield target.value, 80  # SQS queue name
+    yield Target.INCOMING_STREAM.value, 128  # Kinesis stream name
+    for table in (
+        Target.STATE_TABLE,
+        Target.REDUCE_TABLE,
+        Target.AGGREGATE_TABLE,
+        Target.PARAMETER_TABLE,
+    ):
+        yield table.value, 255  # DynamoDB table name
+    yield SCHEDULE, 64  # EventBridge rule name
+
+
+def max_prefix_length() -> int:
+    """The longest prefix for which every `<prefix>-<name>` stays within its limit."""
+    return min(limit - len(name) - 1 for name, limit in _limited_names())
+
+
+class Names:
+    """The physical (and logical) names of one participant's pipeline."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def of(self, logical: str) -> str:
+        return f"{self.prefix}-{logical}"
+
+    def function(self, function: FunctionId) -> str:
+        return self.of(function.value)
+
+    def role(self, function: FunctionId) -> str:
+        return self.of(function.value + ROLE_SUFFIX)
+
+    def policy(self, function: FunctionId) -> str:
+        return self.of(function.value + POLICY_SUFFIX)
+
+    def log_group_resource(self, function: FunctionId) -> str:
+        return self.of(function.value + LOGS_SUFFIX)
+
+    def log_group(self, function: FunctionId) -> str:
+        """Lambda's default log group for the function, created here with a retention."""
+        return LOG_GROUP_PREFIX + self.function(function)
+
+    def trigger(self, function: FunctionId) -> str:
+        return self.of(function.value + TRIGGER_SUFFIX)
+
+    def target(self, target: Target) -> str:
+        return self.of(target.value)
+
+    def short(self, name: str) -> str:
+        """The logical name without the participant's prefix (for reports)."""
+        lead = self.prefix + "-"
+        return name[len(lead) :] if name.startswith(lead) else name

@@ -1,0 +1,290 @@
+"""The aggregation pipeline of one participant, as a Pulumi component.
+
+Stateful resources (the Kinesis stream, the four tables, the two queues, the log groups) are
+declared identically in every stage, so moving a stack between stages updates them in place;
+only ReduceTable's stream is switched on (an in-place update). Everything a stage changes comes
+from the `StageModel`: triggers, concurrency, permissions and the functions' stage variable.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from stacks import naming, policies
+from stacks.naming import Names
+from stacks.stage_model import (
+    FUNCTIONS,
+    STAGE_VARIABLE,
+    FunctionId,
+    StageModel,
+    Target,
+    TriggerSpec,
+)
+
+with warnings.catch_warnings():
+    # Importing pulumi-aws's Lambda module warns about a deprecated resource this program does
+    # not use; keep that noise out of every run and test report.
+    warnings.filterwarnings("ignore", "aws.lambda/microvmsimage", DeprecationWarning)
+    _ = aws.lambda_.Function  # pulumi-aws loads its modules lazily: load this one now
+
+COMPONENT_TYPE = "leda:pipeline:AggregationPipeline"
+LOG_RETENTION_DAYS = 14
+QUEUE_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to look at what failed
+KINESIS_RETENTION_HOURS = 24
+TABLE_KEYS: Mapping[Target, str] = {
+    Target.STATE_TABLE: "id",
+    Target.REDUCE_TABLE: "MessageId",
+    Target.AGGREGATE_TABLE: "Identifier",
+    Target.PARAMETER_TABLE: "parameter",
+}
+# ReduceLambda's applied-batch markers expire through TTL (functions/pipeline/io/aggregate_store).
+AGGREGATE_TTL_ATTRIBUTE = "ExpiresAt"
+QUEUES = (Target.DEAD_LETTER_QUEUE, Target.TRIGGER_FAILURE_QUEUE)
+
+
+@dataclass(frozen=True)
+class PipelineArgs:
+    model: StageModel
+    code: Mapping[FunctionId, Path]  # one `sam build` folder per function
+    lambda_runtime: str = "python3.11"
+    shard_count: int = 20
+    burst_calls: int = 250
+    burst_records_per_call: int = 40
+
+
+def output_key(logical: str, suffix: str) -> str:
+    """`StateTable`, `Name` -> `stateTableName`."""
+    return logical[0].lower() + logical[1:] + suffix
+
+
+class AggregationPipeline(pulumi.ComponentResource):
+    """Kinesis -> StateLambda -> StateTable -> MapLambda -> ReduceTable -> ReduceLambda.
+
+    The component's name is the participant's name prefix; every child's logical and physical
+    name is `<prefix>-<LogicalName>`.
+    """
+
+    exports: dict[str, pulumi.Output[str]]  # every name and URL a participant needs
+
+    def __init__(
+        self, name: str, args: PipelineArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        if not naming.PREFIX_PATTERN.fullmatch(name):
+            raise ValueError(f"component name {name!r}: {naming.PREFIX_CHARACTERS}")
+        super().__init__(COMPONENT_TYPE, name, None, opts)
+        self._names = Names(name)
+        self._args = args
+        self._tags = {"project": "leda", "leda-participant": name}
+
+        self.stream = self._incoming_stream()
+        self.tables = {target: self._table(target) for target in TABLE_KEYS}
+        self.queues = {target: self._queue(target) for target in QUEUES}
+        self.functions: dict[FunctionId, aws.lambda_.Function] = {}
+        self.role_policies: dict[FunctionId, aws.iam.RolePolicy] = {}
+        for function in FunctionId:
+            self._function(function)
+        for trigger in args.model.triggers:
+            self._trigger(trigger)
+        self._schedule()
+
+        self.exports = self._exports()
+        self.register_outputs(dict(self.exports))
+
+    def _child(self, *depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, depends_on=list(depends_on) or None)
+
+    # --- stateful: the same in every stage -------------------------------------------------
+
+    def _incoming_stream(self) -> aws.kinesis.Stream:
+        name = self._names.target(Target.INCOMING_STREAM)
+        return aws.kinesis.Stream(
+            name,
+            name=name,
+            shard_count=self._args.shard_count,
+            retention_period=KINESIS_RETENTION_HOURS,
+            encryption_type="KMS",
+            kms_key_id="alias/aws/kinesis",
+            stream_mode_details={"stream_mode": "PROVISIONED"},
+            tags=self._tags,
+            opts=self._child(),
+        )
+
+    def _table(self, target: Target) -> aws.dynamodb.Table:
+        name = self._names.target(target)
+        key = TABLE_KEYS[target]
+        stream = target is Target.STATE_TABLE or (
+            target is Target.REDUCE_TABLE and self._args.model.reduce_table_stream
+        )
+        return aws.dynamodb.Table(
+            name,
+            name=name,
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=key,
+            attributes=[{"name": key, "type": "S"}],
+            # Switching a stream on or off is an in-place update of the table.
+            stream_enabled=stream,
+            stream_view_type="NEW_AND_OLD_IMAGES" if stream else None,
+            ttl=(
+                {"attribute_name": AGGREGATE_TTL_ATTRIBUTE, "enabled": True}
+                if target is Target.AGGREGATE_TABLE
+                else None
+            ),
+            tags=self._tags,
+            opts=self._child(),
+        )
+
+    def _queue(self, target: Target) -> aws.sqs.Queue:
+        # Both queues exist in every stage, so going back from fault-tolerant never deletes a
+        # queue holding messages; only the fault-tolerant stage sends to them.
+        name = self._names.target(target)
+        return aws.sqs.Queue(
+            name,
+            name=name,
+            message_retention_seconds=QUEUE_RETENTION_SECONDS,
+            sqs_managed_sse_enabled=True,  # encrypted without a KMS key to grant
+            tags=self._tags,
+            opts=self._child(),
+        )
+
+    # --- functions --------------------------------------------------------------------------
+
+    def _arns(self) -> dict[Target, pulumi.Output[str]]:
+        arns: dict[Target, pulumi.Output[str]] = {Target.INCOMING_STREAM: self.stream.arn}
+        arns.update({target: table.arn for target, table in self.tables.items()})
+        arns.update({target: queue.arn for target, queue in self.queues.items()})
+        return arns
+
+    def _environment(self, function: FunctionId) -> dict[str, pulumi.Input[str]]:
+        spec = FUNCTIONS[function]
+        model = self._args.model
+        names: dict[Target, pulumi.Output[str]] = {Target.INCOMING_STREAM: self.stream.name}
+        names.update({target: table.name for target, table in self.tables.items()})
+        variables: dict[str, pulumi.Input[str]] = {STAGE_VARIABLE: model.stage.value}
+        variables.update({variable: names[target] for variable, target in spec.names.items()})
+        if spec.uses_dead_letters and model.dead_letters:
+            variables["DEAD_LETTER_QUEUE_URL"] = self.queues[Target.DEAD_LETTER_QUEUE].url
+        if function is FunctionId.GENERATOR:
+            variables["BURST_CALLS"] = str(self._args.burst_calls)
+            variables["BURST_RECORDS_PER_CALL"] = str(self._args.burst_records_per_call)
+        return variables
+
+    def _function(self, function: FunctionId) -> None:
+        names = self._names
+        spec = FUNCTIONS[function]
+        model = self._args.model
+        log_group = aws.cloudwatch.LogGroup(
+            names.log_group_resource(function),
+            name=names.log_group(function),
+            retention_in_days=LOG_RETENTION_DAYS,
+            tags=self._tags,
+            opts=self._child(),
+        )
+        role = aws.iam.Role(
+            names.role(function),
+            name=names.role(function),
+            assume_role_policy=policies.ASSUME_ROLE_POLICY,
+            tags=self._tags,
+            opts=self._child(),
+        )
+        policy = aws.iam.RolePolicy(
+            names.policy(function),
+            name=names.policy(function),
+            role=role.id,
+            policy=policies.policy_json(model.grants[function], self._arns(), log_group.arn),
+            opts=self._child(),
+        )
+        self.role_policies[function] = policy
+        self.functions[function] = aws.lambda_.Function(
+            names.function(function),
+            name=names.function(function),
+            role=role.arn,
+            runtime=self._args.lambda_runtime,
+            handler=spec.handler,
+            code=pulumi.FileArchive(str(self._args.code[function])),
+            memory_size=spec.memory_mb,
+            timeout=spec.timeout_seconds,
+            reserved_concurrent_executions=model.reserved_concurrency.get(function),
+            environment={"variables": self._environment(function)},
+            logging_config={"log_format": "Text", "log_group": log_group.name},
+            tags=self._tags,
+            # The role must be able to write logs before the first invocation.
+            opts=self._child(log_group, policy),
+        )
+
+    def _trigger(self, trigger: TriggerSpec) -> None:
+        function = trigger.function
+        if trigger.source is Target.INCOMING_STREAM:
+            source_arn = self.stream.arn
+        else:
+            source_arn = self.tables[trigger.source].stream_arn
+        on_failure = (
+            {"on_failure": {"destination_arn": self.queues[trigger.on_failure].arn}}
+            if trigger.on_failure is not None
+            else None
+        )
+        # Batch size, window, retries and bisect come from the stage model, where each trigger
+        # says why: Map and Reduce are idempotent per batch, so they keep whole batches and
+        # retry until success; StateLambda is idempotent per record.
+        aws.lambda_.EventSourceMapping(
+            self._names.trigger(function),
+            function_name=self.functions[function].name,
+            event_source_arn=source_arn,
+            batch_size=trigger.batch_size,
+            maximum_batching_window_in_seconds=trigger.batching_window_seconds,
+            starting_position=trigger.starting_position,
+            maximum_retry_attempts=trigger.maximum_retry_attempts,
+            maximum_record_age_in_seconds=trigger.maximum_record_age_seconds,
+            bisect_batch_on_function_error=trigger.bisect_on_error,
+            parallelization_factor=trigger.parallelization_factor,
+            destination_config=on_failure,
+            # Lambda checks at creation that the role may read the source.
+            opts=self._child(self.role_policies[function]),
+        )
+
+    def _schedule(self) -> None:
+        names = self._names
+        generator = self.functions[FunctionId.GENERATOR]
+        rule = aws.cloudwatch.EventRule(
+            names.of(naming.SCHEDULE),
+            name=names.of(naming.SCHEDULE),
+            schedule_expression="rate(1 minute)",
+            tags=self._tags,
+            opts=self._child(),
+        )
+        permission = aws.lambda_.Permission(
+            names.of(naming.SCHEDULE_PERMISSION),
+            action="lambda:InvokeFunction",
+            function=generator.name,
+            principal="events.amazonaws.com",
+            source_arn=rule.arn,
+            statement_id="AllowGeneratorSchedule",
+            opts=self._child(),
+        )
+        aws.cloudwatch.EventTarget(
+            names.of(naming.SCHEDULE_TARGET),
+            rule=rule.name,
+            arn=generator.arn,
+            target_id=FunctionId.GENERATOR.value,
+            opts=self._child(permission),
+        )
+
+    # --- what a participant needs ------------------------------------------------------------
+
+    def _exports(self) -> dict[str, pulumi.Output[str]]:
+        outputs: dict[str, pulumi.Output[str]] = {
+            output_key(Target.INCOMING_STREAM.value, "Name"): self.stream.name
+        }
+        for target, table in self.tables.items():
+            outputs[output_key(target.value, "Name")] = table.name
+        for target, queue in self.queues.items():
+            outputs[output_key(target.value, "Name")] = queue.name
+            outputs[output_key(target.value, "Url")] = queue.url
+        for function, resource in self.functions.items():
+            outputs[output_key(function.value, "Name")] = resource.name
+        return outputs

@@ -1,0 +1,56 @@
+"""The program: validate config, find the code, declare the pipeline, export what a participant
+needs. The same function runs under `pulumi up` and under the mocks (`mock_run`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+
+from stacks import artifacts, config
+from stacks.config import LedaConfig
+from stacks.pipeline import AggregationPipeline, PipelineArgs
+from stacks.stage_model import model
+
+
+@dataclass(frozen=True)
+class Declared:
+    config: LedaConfig
+    pipeline: AggregationPipeline
+    outputs: dict[str, pulumi.Output[str]]
+
+
+def main(*, values: Mapping[str, str] | None = None, require_artifacts: bool = True) -> Declared:
+    """Declare the stack; config and artifacts are checked before the first resource.
+
+    `values` replaces the stack's config (mock runs pass theirs, so nothing leaks in from
+    PULUMI_CONFIG* variables of the environment). `require_artifacts=False` is for describing a
+    stage (`leda stage show`) before `sam build`: functions point where the artifacts will be.
+    """
+    stack = pulumi.get_stack()
+    settings = config.from_pulumi() if values is None else config.load(values, stack)
+    if require_artifacts:
+        code = artifacts.locate(settings.artifacts_dir)
+    else:
+        code = artifacts.expected(settings.artifacts_dir)
+    pipeline = AggregationPipeline(
+        settings.name_prefix,
+        PipelineArgs(
+            model=model(settings.stage),
+            code=code,
+            lambda_runtime=settings.lambda_runtime,
+            shard_count=settings.shard_count,
+            burst_calls=settings.burst_calls,
+            burst_records_per_call=settings.burst_records_per_call,
+        ),
+    )
+    outputs: dict[str, pulumi.Output[str]] = {
+        "stage": pulumi.Output.from_input(settings.stage.value),
+        "namePrefix": pulumi.Output.from_input(settings.name_prefix),
+        "region": pulumi.Output.from_input(settings.region),
+        **pipeline.exports,
+    }
+    for key, value in outputs.items():
+        pulumi.export(key, value)
+    return Declared(settings, pipeline, outputs)

@@ -1,0 +1,291 @@
+"""Every fact that differs between lab stages, written once.
+
+The stage table of the workshop (shared/LEDA.md) as data: which triggers exist and how they
+batch and retry, whether ReduceTable has a stream, ReduceLambda's reserved concurrency, which
+functions get the dead-letter queue, and the exact permissions of every function. The
+component (`pipeline.py`) turns a `StageModel` into resources; `leda stage diff` shows the
+difference between two models as the labs' answer key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pipeline.stage import STAGE_VARIABLE, Stage
+
+__all__ = [
+    "FUNCTIONS",
+    "STAGE_VARIABLE",
+    "FunctionId",
+    "FunctionSpec",
+    "Grant",
+    "Stage",
+    "StageModel",
+    "Target",
+    "TriggerSpec",
+    "model",
+]
+
+
+class FunctionId(StrEnum):
+    """The four functions; the values are the SAM LogicalIds their artifacts are built under."""
+
+    GENERATOR = "GeneratorLambda"
+    STATE = "StateLambda"
+    MAP = "MapLambda"
+    REDUCE = "ReduceLambda"
+
+
+class Target(StrEnum):
+    """The stateful resources a grant, a trigger or an environment variable points at."""
+
+    INCOMING_STREAM = "IncomingDataStream"
+    STATE_TABLE = "StateTable"
+    REDUCE_TABLE = "ReduceTable"
+    AGGREGATE_TABLE = "AggregateTable"
+    PARAMETER_TABLE = "ParameterTable"
+    DEAD_LETTER_QUEUE = "DeadLetterQueue"
+    TRIGGER_FAILURE_QUEUE = "TriggerFailureQueue"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What does not change between stages: code entry, size, and the names it reads."""
+
+    handler: str
+    timeout_seconds: int
+    # Environment variable -> the resource whose physical name it carries.
+    names: Mapping[str, Target]
+    memory_mb: int = 256
+    uses_dead_letters: bool = False
+
+    @property
+    def module_file(self) -> str:
+        """The handler's module, which a built artifact must contain."""
+        return self.handler.rsplit(".", 1)[0] + ".py"
+
+
+FUNCTIONS: Mapping[FunctionId, FunctionSpec] = {
+    FunctionId.GENERATOR: FunctionSpec(
+        handler="generator_lambda.handler",
+        timeout_seconds=55,
+        names={
+            "STREAM_NAME": Target.INCOMING_STREAM,
+            "AGGREGATE_TABLE_NAME": Target.AGGREGATE_TABLE,
+            "PARAMETER_TABLE_NAME": Target.PARAMETER_TABLE,
+        },
+    ),
+    FunctionId.STATE: FunctionSpec(
+        handler="state_lambda.handler",
+        timeout_seconds=180,
+        names={
+            "STATE_TABLE_NAME": Target.STATE_TABLE,
+            "PARAMETER_TABLE_NAME": Target.PARAMETER_TABLE,
+        },
+        uses_dead_letters=True,
+    ),
+    FunctionId.MAP: FunctionSpec(
+        handler="map_lambda.handler",
+        timeout_seconds=60,
+        names={
+            "REDUCE_TABLE_NAME": Target.REDUCE_TABLE,
+            "PARAMETER_TABLE_NAME": Target.PARAMETER_TABLE,
+        },
+        uses_dead_letters=True,
+    ),
+    FunctionId.REDUCE: FunctionSpec(
+        handler="reduce_lambda.handler",
+        timeout_seconds=30,
+        names={
+            "AGGREGATE_TABLE_NAME": Target.AGGREGATE_TABLE,
+            "PARAMETER_TABLE_NAME": Target.PARAMETER_TABLE,
+        },
+        uses_dead_letters=True,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Actions on one resource (or on its stream records, when `on_stream`)."""
+
+    sid: str
+    actions: tuple[str, ...]
+    target: Target
+    on_stream: bool = False
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    """An event source mapping: where records come from and how they are batched and retried."""
+
+    function: FunctionId
+    source: Target  # the Kinesis stream, or the table whose stream feeds the function
+    batch_size: int
+    starting_position: str
+    batching_window_seconds: int = 0
+    maximum_retry_attempts: int = -1  # -1: retry until the records expire
+    maximum_record_age_seconds: int = -1
+    bisect_on_error: bool = False
+    parallelization_factor: int = 1
+    on_failure: Target | None = None
+
+
+@dataclass(frozen=True)
+class StageModel:
+    stage: Stage
+    triggers: tuple[TriggerSpec, ...]
+    reduce_table_stream: bool
+    reserved_concurrency: Mapping[FunctionId, int]
+    dead_letters: bool  # DEAD_LETTER_QUEUE_URL given to the functions that use it
+    grants: Mapping[FunctionId, tuple[Grant, ...]] = field(default_factory=dict)
+
+    def trigger_of(self, function: FunctionId) -> TriggerSpec | None:
+        return next((t for t in self.triggers if t.function is function), None)
+
+
+# Reading a stream is the same four actions for every DynamoDB stream reader. ListStreams is
+# granted on the stream ARN, as the workshop's policies do; Lambda's poller needs no more.
+DYNAMODB_STREAM_READ = (
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+)
+# kinesis:ListStreams is left out: it cannot be scoped to one stream (its resource is "*"), and
+# a mapping on a known stream ARN does not need it.
+KINESIS_READ = (
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+)
+READ_PARAMETERS = Grant("ReadParameters", ("dynamodb:GetItem",), Target.PARAMETER_TABLE)
+SEND_DEAD_LETTERS = Grant("SendDeadLetters", ("sqs:SendMessage",), Target.DEAD_LETTER_QUEUE)
+
+# Map and Reduce are idempotent per *batch*: the batch hash names the ReduceTable item and
+# the AggregateTable transaction. Their triggers must therefore hand over whole batches and
+# retry them until they succeed: a bisected batch would hash differently (counted twice), a
+# skipped one would lose its data. Hence no bisect, unlimited retries and record age, and one
+# batch per shard at a time.
+MAP_TRIGGER = TriggerSpec(
+    function=FunctionId.MAP,
+    source=Target.STATE_TABLE,
+    batch_size=10_000,
+    batching_window_seconds=3,
+    starting_position="LATEST",
+)
+REDUCE_TRIGGER = TriggerSpec(
+    function=FunctionId.REDUCE,
+    source=Target.REDUCE_TABLE,
+    batch_size=1_000,
+    # The stream is switched on by the same update that adds this trigger: reading it from
+    # its start loses no delta written while the mapping was being created.
+    starting_position="TRIM_HORIZON",
+)
+# StateLambda is idempotent per *record* in the fault-tolerant stage (version-conditional
+# writes), so there its trigger may split a failing batch, give up after bounded retries and
+# record what it gave up on; in wired it keeps the console defaults of lab 1.
+STATE_TRIGGER_WIRED = TriggerSpec(
+    function=FunctionId.STATE,
+    source=Target.INCOMING_STREAM,
+    batch_size=100,
+    starting_position="LATEST",
+)
+STATE_TRIGGER_FAULT_TOLERANT = TriggerSpec(
+    function=FunctionId.STATE,
+    source=Target.INCOMING_STREAM,
+    batch_size=100,
+    starting_position="LATEST",
+    maximum_retry_attempts=10,
+    bisect_on_error=True,
+    on_failure=Target.TRIGGER_FAILURE_QUEUE,
+)
+
+
+def _grants(stage: Stage) -> dict[FunctionId, tuple[Grant, ...]]:
+    wired = stage is not Stage.BROKEN
+    fault_tolerant = stage is Stage.FAULT_TOLERANT
+    dead_letters = (SEND_DEAD_LETTERS,) if fault_tolerant else ()
+
+    # wired writes each trade with UpdateItem; fault-tolerant only with PartiQL INSERT, then
+    # UPDATE ... WHERE Version < ? (BatchExecuteStatement authorises each statement).
+    state_writes = (
+        ("dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
+        if fault_tolerant
+        else ("dynamodb:UpdateItem",)
+    )
+    state = (
+        Grant("ReadIncomingStream", KINESIS_READ, Target.INCOMING_STREAM),
+        Grant("WriteTrades", state_writes, Target.STATE_TABLE),
+        READ_PARAMETERS,
+        *dead_letters,
+        *(
+            (Grant("ReportFailedBatches", ("sqs:SendMessage",), Target.TRIGGER_FAILURE_QUEUE),)
+            if fault_tolerant
+            else ()
+        ),
+    )
+
+    # The workshop hands ReduceLambda out with logs and ParameterTable only: lab 1 adds the
+    # stream read and the aggregate update. The fault-tolerant transaction also puts an
+    # applied-batch marker (PutItem) and reads it back when DynamoDB answers ambiguously.
+    aggregate_writes = ("dynamodb:UpdateItem",) + (
+        ("dynamodb:PutItem", "dynamodb:GetItem") if fault_tolerant else ()
+    )
+    reduce = (
+        READ_PARAMETERS,
+        *(
+            (
+                Grant("ReadDeltaStream", DYNAMODB_STREAM_READ, Target.REDUCE_TABLE, on_stream=True),
+                Grant("ApplyAggregates", aggregate_writes, Target.AGGREGATE_TABLE),
+            )
+            if wired
+            else ()
+        ),
+        *dead_letters,
+    )
+
+    return {
+        FunctionId.GENERATOR: (
+            Grant("SendTrades", ("kinesis:PutRecords",), Target.INCOMING_STREAM),
+            Grant("ReadAggregates", ("dynamodb:Scan",), Target.AGGREGATE_TABLE),
+            Grant(
+                "KeepScore",
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                Target.PARAMETER_TABLE,
+            ),
+        ),
+        FunctionId.STATE: state,
+        FunctionId.MAP: (
+            Grant("ReadStateStream", DYNAMODB_STREAM_READ, Target.STATE_TABLE, on_stream=True),
+            Grant("WriteDeltas", ("dynamodb:PutItem",), Target.REDUCE_TABLE),
+            READ_PARAMETERS,
+            *dead_letters,
+        ),
+        FunctionId.REDUCE: reduce,
+    }
+
+
+def model(stage: Stage) -> StageModel:
+    """The stage table: broken (handed out), wired (after lab 1), fault-tolerant (after lab 2)."""
+    if stage is Stage.BROKEN:
+        triggers: tuple[TriggerSpec, ...] = (MAP_TRIGGER,)
+    elif stage is Stage.WIRED:
+        triggers = (STATE_TRIGGER_WIRED, MAP_TRIGGER, REDUCE_TRIGGER)
+    else:
+        triggers = (STATE_TRIGGER_FAULT_TOLERANT, MAP_TRIGGER, REDUCE_TRIGGER)
+    wired = stage is not Stage.BROKEN
+    return StageModel(
+        stage=stage,
+        triggers=triggers,
+        reduce_table_stream=wired,
+        # One ReduceLambda at a time: concurrent transactions on the same aggregate items
+        # would conflict (lab 1).
+        reserved_concurrency={FunctionId.REDUCE: 1} if wired else {},
+        dead_letters=stage is Stage.FAULT_TOLERANT,
+        grants=_grants(stage),
+    )

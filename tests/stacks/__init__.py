@@ -1,0 +1,1 @@
+"""The Pulumi program, run under Pulumi's mocks (no CLI, no cloud)."""

@@ -1,0 +1,142 @@
+"""Bad config fails before anything is declared, with a message naming the value and what is
+allowed; good config (including the committed stack files) passes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from stacks import config, mock_run, naming
+from stacks.config import ConfigError, LedaConfig
+from stacks.stage_model import FunctionId, Stage
+
+ROOT = Path(__file__).resolve().parents[2]
+VALID = {"leda:stage": "wired", "aws:region": "us-east-1"}
+
+
+def load(extra: dict[str, str] | None = None) -> LedaConfig:
+    return config.load({**VALID, **(extra or {})}, stack="dev")
+
+
+def test_defaults() -> None:
+    settings = load()
+    assert settings.stage is Stage.WIRED
+    assert (settings.name_prefix, settings.participant) == ("leda-dev", None)
+    assert (settings.shard_count, settings.burst_calls, settings.burst_records_per_call) == (
+        20,
+        250,
+        40,
+    )
+    assert settings.lambda_runtime == "python3.11"
+    assert settings.artifacts_dir == ROOT / ".aws-sam" / "build"
+
+
+def test_participant_prefixes_names() -> None:
+    assert load({"leda:participant": "alice"}).name_prefix == "alice"
+
+
+BAD = [
+    ({"leda:stage": None}, "leda:stage is not set; allowed: broken | wired | fault-tolerant"),
+    (
+        {"leda:stage": "wird"},
+        "leda:stage='wird' is not a stage; allowed: broken | wired | fault-tolerant",
+    ),
+    (
+        {"leda:participant": "a b"},
+        "leda:participant='a b' has characters AWS names refuse; allowed:",
+    ),
+    ({"leda:participant": "-alice"}, "leda:participant='-alice' has characters AWS names refuse"),
+    ({"leda:participant": "al.ice"}, "leda:participant='al.ice' has characters AWS names refuse"),
+    ({"leda:participant": "x" * 45}, "is 45 characters; allowed: at most 44"),
+    ({"leda:shardCount": "0"}, "leda:shardCount=0 is out of range; allowed: 1-500"),
+    ({"leda:shardCount": "501"}, "leda:shardCount=501 is out of range; allowed: 1-500"),
+    ({"leda:shardCount": "many"}, "leda:shardCount='many' is not a whole number; allowed: 1-500"),
+    ({"leda:burstCalls": "0"}, "leda:burstCalls=0 is out of range; allowed: 1-1000"),
+    (
+        {"leda:burstRecordsPerCall": "501"},
+        "leda:burstRecordsPerCall=501 is out of range; allowed: 1-500",
+    ),
+    (
+        {"leda:lambdaRuntime": "python3.9"},
+        "leda:lambdaRuntime='python3.9' is not supported; "
+        "allowed: python3.11 | python3.12 | python3.13",
+    ),
+    ({"aws:region": None}, "aws:region is not set; allowed: an AWS region such as us-east-1"),
+    ({"aws:region": "us-east1"}, "aws:region='us-east1' is not a region name; allowed:"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD, ids=[str(change) for change, _ in BAD])
+def test_each_bad_value_fails_with_its_message(change: dict[str, str | None], message: str) -> None:
+    values = {**VALID, **change}
+    present = {key: value for key, value in values.items() if value is not None}
+    with pytest.raises(ConfigError) as raised:
+        config.load(present, stack="dev")
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(("change", "message"), BAD, ids=[str(change) for change, _ in BAD])
+def test_bad_config_declares_nothing(
+    change: dict[str, str | None], message: str, artifacts_dir: Path
+) -> None:
+    values = {**VALID, "leda:artifactsDir": str(artifacts_dir), **change}
+    present = {key: value for key, value in values.items() if value is not None}
+    result = mock_run.record(present)
+    assert isinstance(result.error, ConfigError)
+    assert message in str(result.error)
+    assert result.resources == ()
+    assert result.config is None
+
+
+def test_every_problem_is_reported_at_once_on_one_line() -> None:
+    with pytest.raises(ConfigError) as raised:
+        config.load({"leda:stage": "x", "leda:shardCount": "0"}, stack="dev")
+    text = str(raised.value)
+    assert "leda:stage='x'" in text and "leda:shardCount=0" in text and "aws:region" in text
+    assert "\n" not in text
+
+
+def test_longest_participant_fits_every_name_limit() -> None:
+    longest = "p" * naming.max_prefix_length()
+    assert naming.max_prefix_length() == 44  # "<prefix>-GeneratorLambdaRole" within 64
+    settings = load({"leda:participant": longest})
+    assert len(naming.Names(settings.name_prefix).role(FunctionId.GENERATOR)) == 64
+
+
+def test_default_prefix_comes_from_the_stack_and_is_checked_too() -> None:
+    with pytest.raises(ConfigError, match=r"from stack .*; set leda:participant"):
+        config.load(VALID, stack="s" * 60)
+    with pytest.raises(ConfigError, match="has characters AWS names refuse"):
+        config.load(VALID, stack="team.one")
+    assert config.load(VALID, stack="team-one").name_prefix == "leda-team-one"
+
+
+def test_relative_artifacts_dir_is_from_the_project_root() -> None:
+    assert load({"leda:artifactsDir": "build/sam"}).artifacts_dir == ROOT / "build" / "sam"
+
+
+def _stack_file(name: str) -> dict[str, str]:
+    """`key: value` lines under `config:` of a Pulumi.<stack>.yaml (flat strings only)."""
+    text = (ROOT / f"Pulumi.{name}.yaml").read_text()
+    return dict(re.findall(r"^\s+([a-z]+:[A-Za-z]+):\s*(\S+)\s*$", text, flags=re.MULTILINE))
+
+
+@pytest.mark.parametrize("stage", ["broken", "wired", "fault-tolerant"])
+def test_stage_stack_files_select_their_stage(stage: str) -> None:
+    values = _stack_file(stage)
+    assert config.load(values, stack=stage).stage.value == stage
+
+
+def test_dev_stack_file_is_valid() -> None:
+    assert config.load(_stack_file("dev"), stack="dev").name_prefix == "leda-dev"
+
+
+def test_project_file_runs_the_stacks_program_in_the_project_virtualenv() -> None:
+    text = (ROOT / "Pulumi.yaml").read_text()
+    assert re.search(r"^name: leda$", text, flags=re.MULTILINE)
+    assert re.search(r"^main: stacks/$", text, flags=re.MULTILINE)
+    assert re.search(r"^\s+virtualenv: \.venv$", text, flags=re.MULTILINE)
+    assert (ROOT / "stacks" / "__main__.py").is_file()

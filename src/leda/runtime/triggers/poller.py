@@ -30,7 +30,7 @@ from leda.runtime.triggers.policy import (
     ready_to_invoke,
 )
 from leda.runtime.triggers.records import SourceRecord
-from leda.runtime.triggers.sources import ShardSource
+from leda.runtime.triggers.sources import IteratorExpired, ShardSource
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,12 @@ class ShardPoller:
             got = 0
             wanted = self.config.batch_size if self._replay_end is None else 10**9
             if iterator is not None and len(buffer) < wanted:
-                records, iterator = self._source.read(self.shard_id, iterator)
+                try:
+                    records, iterator = self._source.read(self.shard_id, iterator)
+                except IteratorExpired:
+                    resume = buffer[-1].sequence_number if buffer else self._after
+                    iterator = self._source.iterator(self.shard_id, resume or None)
+                    continue
                 got = len(records)
                 if records and first_buffered_at is None:
                     first_buffered_at = self._clock()
@@ -120,6 +125,8 @@ class ShardPoller:
                 if batch:
                     self._deliver(batch)
                 continue
+            if buffer:
+                self._after = buffer[-1].sequence_number
             if ready_to_invoke(self.config, len(buffer), first_buffered_at, now):
                 batch = [buffer.popleft() for _ in range(min(self.config.batch_size, len(buffer)))]
                 first_buffered_at = self._clock() if buffer else None
@@ -184,6 +191,7 @@ class ShardPoller:
         self._checkpoint(records[-1])
 
     def _checkpoint(self, record: SourceRecord) -> None:
+        self._after = max(self._after, record.sequence_number, key=lambda s: int(s or 0))
         self._checkpoints.save(self.config.name, self.shard_id, record.sequence_number)
 
 

@@ -10,6 +10,23 @@ from leda.lambda_events import dynamodb_record_from_api, kinesis_record_from_api
 from leda.runtime.triggers.records import SourceRecord
 
 READ_LIMIT = 1000  # GetRecords on DynamoDB streams returns at most 1,000 records
+# Answers meaning "this iterator can no longer be used; take a new one from where you were".
+# DynamoDB Local gives TrimmedDataAccessException for an iterator taken on a still-empty shard.
+_STALE_ITERATOR = {"ExpiredIteratorException", "TrimmedDataAccessException"}
+
+
+class IteratorExpired(RuntimeError):
+    pass
+
+
+def _get_records(client: Any, iterator: str) -> dict[str, Any]:
+    try:
+        response: dict[str, Any] = client.get_records(ShardIterator=iterator, Limit=READ_LIMIT)
+    except client.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in _STALE_ITERATOR:
+            raise IteratorExpired(str(error)) from None
+        raise
+    return response
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +87,7 @@ class KinesisSource:
         return iterator
 
     def read(self, shard_id: str, iterator: str) -> tuple[list[SourceRecord], str | None]:
-        response = self._client.get_records(ShardIterator=iterator, Limit=READ_LIMIT)
+        response = _get_records(self._client, iterator)
         records = [
             SourceRecord(
                 shard_id,
@@ -117,7 +134,7 @@ class DynamoDBStreamSource:
         return iterator
 
     def read(self, shard_id: str, iterator: str) -> tuple[list[SourceRecord], str | None]:
-        response = self._client.get_records(ShardIterator=iterator, Limit=READ_LIMIT)
+        response = _get_records(self._client, iterator)
         records = [
             SourceRecord(
                 shard_id,

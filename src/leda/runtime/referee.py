@@ -1,0 +1,151 @@
+"""An independent check of every burst, from what actually went through the stream.
+
+The referee reads every message in the Kinesis stream, every state change in StateTable's
+stream and the aggregates, and computes from those alone what the aggregates must be (the
+latest version of every trade). It shares nothing with the generator's own check, so a bug in
+one cannot hide a bug in the other.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pipeline.domain.burst import expected_totals
+from pipeline.domain.hierarchy import AGGREGATE_KEYS, MESSAGE_COUNT_KEY
+from pipeline.domain.messages import MalformedMessage, TradeMessage, decode_base64, parse_message
+from pipeline.domain.scoring import TOLERANCE
+from pipeline.io.aggregate_store import AggregateStore
+
+from leda.runtime.triggers.sources import IteratorExpired, ShardSource
+
+
+class StreamReader:
+    """Everything new in every shard of a stream since the last call."""
+
+    def __init__(self, source: ShardSource) -> None:
+        self._source = source
+        self._last: dict[str, str | None] = {}  # shard -> last sequence number read
+
+    def read_new(self) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        for shard in self._source.shards():
+            last = self._last.get(shard.shard_id)
+            iterator = self._source.iterator(shard.shard_id, last)
+            while iterator is not None:
+                try:
+                    records, iterator = self._source.read(shard.shard_id, iterator)
+                except IteratorExpired:
+                    break
+                if not records:
+                    break
+                events.extend(record.event for record in records)
+                self._last[shard.shard_id] = records[-1].sequence_number
+        return events
+
+
+@dataclass
+class BurstTally:
+    timestamp: Decimal
+    sent: int = 0
+    first_arrival: float | None = None
+    state_changes: int = 0
+    correct_at: float | None = None
+
+
+@dataclass
+class Referee:
+    kinesis: StreamReader
+    state_stream: StreamReader | None
+    aggregates: AggregateStore
+    messages: list[TradeMessage] = field(default_factory=list)
+    bursts: dict[Decimal, BurstTally] = field(default_factory=dict)
+    malformed: int = 0
+    baseline: dict[str, Decimal] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.baseline = self.aggregates.read()
+
+    def _burst(self, timestamp: Decimal) -> BurstTally:
+        if timestamp not in self.bursts:
+            self.bursts[timestamp] = BurstTally(timestamp)
+        return self.bursts[timestamp]
+
+    def observe(self) -> None:
+        for event in self.kinesis.read_new():
+            try:
+                message = parse_message(decode_base64(event["kinesis"]["data"]))
+            except MalformedMessage:
+                self.malformed += 1
+                continue
+            self.messages.append(message)
+            tally = self._burst(message.timestamp)  # a burst's messages share one timestamp
+            tally.sent += 1
+            arrival = float(event["kinesis"]["approximateArrivalTimestamp"])
+            tally.first_arrival = min(tally.first_arrival or arrival, arrival)
+        if self.state_stream is not None:
+            for event in self.state_stream.read_new():
+                image = event.get("dynamodb", {}).get("NewImage")
+                if event.get("eventName") in ("INSERT", "MODIFY") and image:
+                    self._burst(Decimal(image["Timestamp"]["N"])).state_changes += 1
+
+    def expected(self) -> dict[str, Decimal]:
+        return expected_totals(self.messages)
+
+    def differences(self, actual: dict[str, Decimal] | None = None) -> dict[str, Decimal]:
+        """Aggregate key -> actual minus expected, for every key off by more than 1e-5."""
+        now = actual if actual is not None else self.aggregates.read()
+        want = self.expected()
+        off: dict[str, Decimal] = {}
+        for key in AGGREGATE_KEYS:
+            got = now.get(key, Decimal(0)) - self.baseline.get(key, Decimal(0))
+            delta = got - want.get(key, Decimal(0))
+            if abs(delta) > TOLERANCE:
+                off[key] = delta
+        return off
+
+    def aggregated_count(self, actual: dict[str, Decimal]) -> int:
+        return int(
+            actual.get(MESSAGE_COUNT_KEY, Decimal(0))
+            - self.baseline.get(MESSAGE_COUNT_KEY, Decimal(0))
+        )
+
+    def wait_until_correct(
+        self, tally: BurstTally, expected_sent: int, timeout: float, poll: float = 0.2
+    ) -> bool:
+        """Watch until the burst is fully sent and the aggregates match; note when."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            self.observe()
+            if tally.sent >= expected_sent and not self.differences():
+                tally.correct_at = time.time()
+                return True
+            time.sleep(poll)
+        return False
+
+
+def lost_trades(dynamodb: Any, table: str, messages: Iterable[TradeMessage]) -> int:
+    """Trades whose latest version sent is not the version StateTable holds."""
+    latest: dict[str, int] = {}
+    for message in messages:
+        latest[message.trade_id] = max(
+            latest.get(message.trade_id, message.version), message.version
+        )
+    ids = list(latest)
+    lost = 0
+    for start in range(0, len(ids), 100):
+        keys = [{"id": {"S": trade}} for trade in ids[start : start + 100]]
+        request: dict[str, Any] = {
+            table: {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": "id, Version"}
+        }
+        found: dict[str, int] = {}
+        while request:
+            response = dynamodb.batch_get_item(RequestItems=request)
+            for item in response["Responses"].get(table, []):
+                found[item["id"]["S"]] = int(item["Version"]["N"])
+            request = response.get("UnprocessedKeys") or {}
+        lost += sum(1 for key in keys if found.get(key["id"]["S"]) != latest[key["id"]["S"]])
+    return lost

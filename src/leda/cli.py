@@ -1,4 +1,4 @@
-"""The `leda` command line: lab stages (`leda stage show|diff`).
+"""The `leda` command line: lab stages (`leda stage show|diff`), the offline runtime (`leda local`).
 
 Commands hand over to plain functions; a problem the user can fix is one line on stderr and
 exit code 1, never a traceback.
@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from leda import stage_report
+from leda.local_cli import local_app
 from leda.stage_report import StageReportError
 
 app = typer.Typer(rich_markup_mode="rich", no_args_is_help=True)
@@ -24,6 +25,7 @@ stage_app = typer.Typer(
     ),
 )
 app.add_typer(stage_app, name="stage")
+app.add_typer(local_app, name="local")
 
 ParticipantOption = Annotated[
     str | None,

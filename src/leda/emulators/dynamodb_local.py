@@ -49,6 +49,7 @@ def start(
     log_dir: Path,
     port: int | None = None,
     java: str | None = None,
+    die_with_parent: bool = True,
 ) -> EmulatorProcess:
     """Start DynamoDB Local on loopback; data in memory, or kept in `data_dir` across restarts."""
     java = java or shutil.which("java")
@@ -81,4 +82,5 @@ def start(
         endpoint,
         ready=lambda: _answers(endpoint, port),
         log_path=log_dir / "dynamodb-local.log",
+        die_with_parent=die_with_parent,
     )

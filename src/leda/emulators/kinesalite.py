@@ -23,7 +23,9 @@ def cli_path() -> Path:
     return tools_dir() / "node_modules" / "kinesalite" / "cli.js"
 
 
-def start(data_dir: Path | None, log_dir: Path, port: int | None = None) -> EmulatorProcess:
+def start(
+    data_dir: Path | None, log_dir: Path, port: int | None = None, die_with_parent: bool = True
+) -> EmulatorProcess:
     node = shutil.which("node")
     if node is None:
         raise EmulatorError("kinesalite needs Node.js: node is not on PATH; run ./scripts/setup")
@@ -56,4 +58,5 @@ def start(data_dir: Path | None, log_dir: Path, port: int | None = None) -> Emul
         f"http://127.0.0.1:{port}",
         ready=lambda: answers_tcp(port),
         log_path=log_dir / "kinesalite.log",
+        die_with_parent=die_with_parent,
     )

@@ -14,7 +14,7 @@ from leda.emulators.process import (
 )
 
 
-def start(log_dir: Path, port: int | None = None) -> EmulatorProcess:
+def start(log_dir: Path, port: int | None = None, die_with_parent: bool = True) -> EmulatorProcess:
     if port is None:
         port = free_port()
     else:
@@ -27,4 +27,5 @@ def start(log_dir: Path, port: int | None = None) -> EmulatorProcess:
         endpoint,
         ready=lambda: answers_tcp(port),
         log_path=log_dir / "moto-server.log",
+        die_with_parent=die_with_parent,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
 import socket
@@ -68,6 +70,19 @@ class EmulatorProcess:
         self.stop()
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel kills it when the process that started it dies,
+    so a runtime killed with SIGKILL leaves no emulator holding its port (Linux only)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+PR_SET_PDEATHSIG = 1
+
+
 def launch(
     name: str,
     command: Sequence[str],
@@ -75,6 +90,7 @@ def launch(
     ready: Callable[[], bool],
     log_path: Path,
     timeout: float = 60,
+    die_with_parent: bool = True,
 ) -> EmulatorProcess:
     """Start `command` in its own process group and wait until `ready()` says it serves."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,6 +102,7 @@ def launch(
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=_die_with_parent if die_with_parent else None,
             )
         except FileNotFoundError:
             raise EmulatorError(

@@ -56,6 +56,7 @@ class SessionOptions:
     burst_size: int = 10_000
     interval: float | None = None  # seconds between bursts; None: the stack's schedule
     data_dir: Path | None = None  # keep emulator data and checkpoints here (restartable)
+    keep_running: bool = False  # leave the emulators up after the run
 
     def validate(self) -> Stage:
         try:
@@ -134,16 +135,17 @@ class LocalSession:
     def start(self, progress: Callable[[str], None] = lambda _: None) -> None:
         persistent = self.options.data_dir is not None
         logs = self.state_dir / "logs"
+        attached = not self.options.keep_running
         progress("starting DynamoDB Local")
         self.emulators["dynamodb"] = dynamodb_local.start(
-            self.state_dir / "dynamodb" if persistent else None, logs
+            self.state_dir / "dynamodb" if persistent else None, logs, die_with_parent=attached
         )
         progress("starting kinesalite")
         self.emulators["kinesis"] = kinesalite.start(
-            self.state_dir / "kinesis" if persistent else None, logs
+            self.state_dir / "kinesis" if persistent else None, logs, die_with_parent=attached
         )
         progress("starting moto server")
-        self.emulators["moto"] = moto_server.start(logs)
+        self.emulators["moto"] = moto_server.start(logs, die_with_parent=attached)
         progress(f"reading the {self.stage.value} stage from the Pulumi program")
         self.plan = stage_plan(self.stage.value, self.options.participant)
         self.dynamodb = _client("dynamodb", self.endpoints["dynamodb"])

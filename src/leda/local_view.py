@@ -1,0 +1,111 @@
+"""What `leda local up` shows: live progress like the workshop's frontend, and the summary."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pipeline.domain.hierarchy import AGGREGATE_KEYS, MESSAGE_COUNT_KEY, depth
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from leda.runtime.session import BurstSummary
+
+
+def aggregates_table(values: dict[str, Decimal], influx: float | None) -> Table:
+    """Every key indented by its depth, as the workshop's frontend shows them."""
+    table = Table(title="AggregateTable", show_edge=False, pad_edge=False)
+    table.add_column("key")
+    table.add_column("value", justify="right")
+    count = values.get(MESSAGE_COUNT_KEY, Decimal(0))
+    rate = f"  ({influx:,.0f} msg/s)" if influx else ""
+    table.add_row("[bold]messages[/bold]", f"{count:,.0f}{rate}")
+    for key in sorted(AGGREGATE_KEYS):
+        name = key.rsplit(":", 1)[-1]
+        table.add_row("  " * depth(key) + name, f"{values.get(key, Decimal(0)):,.2f}")
+    return table
+
+
+def activity_table(snapshot: dict[str, Any]) -> Table:
+    table = Table(title="Functions and triggers", show_edge=False, pad_edge=False)
+    for column in ("function", "invocations", "errors", "timeouts", "cold starts", "peak"):
+        table.add_column(column, justify="left" if column == "function" else "right")
+    for name, stats in snapshot["functions"].items():
+        table.add_row(
+            name,
+            *(
+                str(stats[k])
+                for k in ("invocations", "errors", "timeouts", "cold_starts", "peak_concurrency")
+            ),
+        )
+    triggers = Table(show_edge=False, pad_edge=False)
+    for column in ("trigger", "batches", "records", "failures", "retries", "bisects", "discarded"):
+        triggers.add_column(column, justify="left" if column == "trigger" else "right")
+    for name, stats in snapshot["triggers"].items():
+        triggers.add_row(
+            name,
+            *(
+                str(stats[k])
+                for k in (
+                    "batches",
+                    "records_delivered",
+                    "failures",
+                    "retries",
+                    "bisects",
+                    "discarded_records",
+                )
+            ),
+        )
+    outer = Table.grid()
+    outer.add_row(table)
+    outer.add_row(triggers)
+    return outer
+
+
+def summary_table(summaries: list[BurstSummary]) -> Table:
+    table = Table(title="Bursts", show_edge=False, pad_edge=False)
+    for column in (
+        "burst",
+        "sent",
+        "aggregated",
+        "lost",
+        "duplicated",
+        "correct",
+        "score",
+        "seconds to correct",
+    ):
+        table.add_column(column, justify="right")
+    for s in summaries:
+        table.add_row(
+            str(s.burst),
+            f"{s.sent:,}",
+            f"{s.aggregated:,}",
+            _flag(s.lost),
+            _flag(s.duplicated),
+            "[green]yes[/green]" if s.correct else "[red]no[/red]",
+            str(s.score),
+            f"{s.latency_seconds:.1f}" if s.latency_seconds is not None else "-",
+        )
+    return table
+
+
+def _flag(count: int) -> str:
+    return f"[red]{count:,}[/red]" if count else "0"
+
+
+def live_view(
+    header: str,
+    snapshot: dict[str, Any],
+    values: dict[str, Decimal],
+    influx: float | None,
+    summaries: list[BurstSummary],
+) -> RenderableType:
+    parts: list[RenderableType] = [
+        Text(header, style="bold"),
+        activity_table(snapshot),
+        aggregates_table(values, influx),
+    ]
+    if summaries:
+        parts.append(summary_table(summaries))
+    return Group(*parts)

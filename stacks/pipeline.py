@@ -166,6 +166,7 @@ class AggregationPipeline(pulumi.ComponentResource):
         names: dict[Target, pulumi.Output[str]] = {Target.INCOMING_STREAM: self.stream.name}
         names.update({target: table.name for target, table in self.tables.items()})
         variables: dict[str, pulumi.Input[str]] = {STAGE_VARIABLE: model.stage.value}
+        variables.update(spec.settings)
         variables.update({variable: names[target] for variable, target in spec.names.items()})
         if spec.uses_dead_letters and model.dead_letters:
             variables["DEAD_LETTER_QUEUE_URL"] = self.queues[Target.DEAD_LETTER_QUEUE].url

@@ -60,6 +60,9 @@ class FunctionSpec:
     names: Mapping[str, Target]
     memory_mb: int = 256
     uses_dead_letters: bool = False
+    # Workshop settings passed as they are (declared in template.yaml too, so that
+    # `sam local invoke --env-vars` can change them when debugging).
+    settings: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def module_file(self) -> str:
@@ -76,6 +79,7 @@ FUNCTIONS: Mapping[FunctionId, FunctionSpec] = {
             "AGGREGATE_TABLE_NAME": Target.AGGREGATE_TABLE,
             "PARAMETER_TABLE_NAME": Target.PARAMETER_TABLE,
         },
+        settings={"CHECK_DELAY_SECONDS": "30"},  # the workshop waits 30 s, then checks
     ),
     FunctionId.STATE: FunctionSpec(
         handler="state_lambda.handler",
@@ -85,6 +89,7 @@ FUNCTIONS: Mapping[FunctionId, FunctionSpec] = {
             "PARAMETER_TABLE_NAME": Target.PARAMETER_TABLE,
         },
         uses_dead_letters=True,
+        settings={"MAX_MESSAGE_AGE_SECONDS": "60"},  # the workshop skips older messages
     ),
     FunctionId.MAP: FunctionSpec(
         handler="map_lambda.handler",

@@ -66,6 +66,15 @@ def up(
     keep_running: Annotated[
         bool, typer.Option(help="Leave the emulators up afterwards (and say how to stop them).")
     ] = False,
+    dynamodb_port: Annotated[
+        int | None, typer.Option(help="Port for DynamoDB Local (default: a free one).")
+    ] = None,
+    kinesis_port: Annotated[
+        int | None, typer.Option(help="Port for kinesalite (default: a free one).")
+    ] = None,
+    moto_port: Annotated[
+        int | None, typer.Option(help="Port for moto's server (default: a free one).")
+    ] = None,
 ) -> None:
     """
     Bring a lab stage to life offline, send bursts of trades and check every aggregate.
@@ -82,6 +91,7 @@ def up(
                 interval=interval,
                 data_dir=data_dir,
                 keep_running=keep_running,
+                ports=(dynamodb_port, kinesis_port, moto_port),
             )
         )
     except SessionError as error:

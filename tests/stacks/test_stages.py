@@ -124,8 +124,14 @@ ENVIRONMENT = {
         "AGGREGATE_TABLE_NAME",
         "BURST_CALLS",
         "BURST_RECORDS_PER_CALL",
+        "CHECK_DELAY_SECONDS",
     },
-    "StateLambda": {"LEDA_STAGE", "PARAMETER_TABLE_NAME", "STATE_TABLE_NAME"},
+    "StateLambda": {
+        "LEDA_STAGE",
+        "PARAMETER_TABLE_NAME",
+        "STATE_TABLE_NAME",
+        "MAX_MESSAGE_AGE_SECONDS",
+    },
     "MapLambda": {"LEDA_STAGE", "PARAMETER_TABLE_NAME", "REDUCE_TABLE_NAME"},
     "ReduceLambda": {"LEDA_STAGE", "PARAMETER_TABLE_NAME", "AGGREGATE_TABLE_NAME"},
 }
@@ -145,6 +151,8 @@ def test_environment_per_stage(run_stage: RunStage, stage: str) -> None:
         assert set(variables) == expected, name
         assert variables["LEDA_STAGE"] == stage
         assert variables["PARAMETER_TABLE_NAME"] == short(run, "ParameterTable").inputs["name"]
+    assert environment(run, "GeneratorLambda")["CHECK_DELAY_SECONDS"] == "30"
+    assert environment(run, "StateLambda")["MAX_MESSAGE_AGE_SECONDS"] == "60"
 
 
 def test_environment_names_the_participants_resources(run_stage: RunStage) -> None:

@@ -35,6 +35,7 @@ class StreamReader:
         for shard in self._source.shards():
             last = self._last.get(shard.shard_id)
             iterator = self._source.iterator(shard.shard_id, last)
+            at_horizon = last is None
             while iterator is not None:
                 try:
                     records, iterator = self._source.read(shard.shard_id, iterator)
@@ -42,6 +43,10 @@ class StreamReader:
                     break
                 if not records:
                     break
+                if at_horizon:  # see ShardPoller: read the start of a shard twice
+                    at_horizon = False
+                    iterator = self._source.iterator(shard.shard_id, None)
+                    continue
                 events.extend(record.event for record in records)
                 self._last[shard.shard_id] = records[-1].sequence_number
         return events
@@ -64,10 +69,15 @@ class Referee:
     messages: list[TradeMessage] = field(default_factory=list)
     bursts: dict[Decimal, BurstTally] = field(default_factory=dict)
     malformed: int = 0
+    state_changes: int = 0  # every INSERT and MODIFY StateTable's stream ever recorded
     baseline: dict[str, Decimal] = field(default_factory=dict)
+    last_read: dict[str, Decimal] = field(default_factory=dict)  # the latest aggregates read
+    _checked: set[Decimal] = field(default_factory=set)  # bursts whose state was verified
 
     def start(self) -> None:
-        self.baseline = self.aggregates.read()
+        """The referee reads the stream from its first record, so it compares against empty
+        aggregates: a run resumed on kept data is checked over everything ever sent."""
+        self.baseline = {}
 
     def _burst(self, timestamp: Decimal) -> BurstTally:
         if timestamp not in self.bursts:
@@ -91,6 +101,7 @@ class Referee:
                 image = event.get("dynamodb", {}).get("NewImage")
                 if event.get("eventName") in ("INSERT", "MODIFY") and image:
                     self._burst(Decimal(image["Timestamp"]["N"])).state_changes += 1
+                    self.state_changes += 1
 
     def expected(self) -> dict[str, Decimal]:
         return expected_totals(self.messages)
@@ -98,6 +109,7 @@ class Referee:
     def differences(self, actual: dict[str, Decimal] | None = None) -> dict[str, Decimal]:
         """Aggregate key -> actual minus expected, for every key off by more than 1e-5."""
         now = actual if actual is not None else self.aggregates.read()
+        self.last_read = now
         want = self.expected()
         off: dict[str, Decimal] = {}
         for key in AGGREGATE_KEYS:
@@ -113,33 +125,48 @@ class Referee:
             - self.baseline.get(MESSAGE_COUNT_KEY, Decimal(0))
         )
 
-    def wait_until_correct(
-        self, tally: BurstTally, expected_sent: int, timeout: float, poll: float = 0.2
-    ) -> bool:
-        """Watch until the burst is fully sent and the aggregates match; note when."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            self.observe()
-            if tally.sent >= expected_sent and not self.differences():
+    def settled(self, tally: BurstTally, expected_sent: int) -> bool:
+        """The burst is fully sent and the aggregates match; notes when that first held."""
+        self.observe()
+        if tally.sent >= expected_sent and not self.differences():
+            if tally.correct_at is None:
                 tally.correct_at = time.time()
-                return True
-            time.sleep(poll)
+            return True
         return False
 
+    def lost_trades(self, dynamodb: Any, table: str) -> int:
+        """Trades of every burst not yet verified whose latest version StateTable lacks.
 
-def lost_trades(dynamodb: Any, table: str, messages: Iterable[TradeMessage]) -> int:
-    """Trades whose latest version sent is not the version StateTable holds."""
-    latest: dict[str, int] = {}
+        A burst whose state is right is not read again; a wrong one is counted every time.
+        """
+        pending = {stamp for stamp in self.bursts if stamp not in self._checked}
+        lost_by_burst: dict[Decimal, int] = dict.fromkeys(pending, 0)
+        messages = [m for m in self.messages if m.timestamp in pending]
+        for _trade, stamp in stale_trades(dynamodb, table, messages):
+            lost_by_burst[stamp] += 1
+        self._checked.update(stamp for stamp, lost in lost_by_burst.items() if lost == 0)
+        return sum(lost_by_burst.values())
+
+
+def stale_trades(
+    dynamodb: Any, table: str, messages: Iterable[TradeMessage]
+) -> list[tuple[str, Decimal]]:
+    """(trade, burst) of every trade whose latest version sent is not what StateTable holds."""
+    latest: dict[str, TradeMessage] = {}
     for message in messages:
-        latest[message.trade_id] = max(
-            latest.get(message.trade_id, message.version), message.version
-        )
+        current = latest.get(message.trade_id)
+        if current is None or message.version > current.version:
+            latest[message.trade_id] = message
     ids = list(latest)
-    lost = 0
+    stale: list[tuple[str, Decimal]] = []
     for start in range(0, len(ids), 100):
-        keys = [{"id": {"S": trade}} for trade in ids[start : start + 100]]
+        chunk = ids[start : start + 100]
         request: dict[str, Any] = {
-            table: {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": "id, Version"}
+            table: {
+                "Keys": [{"id": {"S": trade}} for trade in chunk],
+                "ConsistentRead": True,
+                "ProjectionExpression": "id, Version",
+            }
         }
         found: dict[str, int] = {}
         while request:
@@ -147,5 +174,9 @@ def lost_trades(dynamodb: Any, table: str, messages: Iterable[TradeMessage]) -> 
             for item in response["Responses"].get(table, []):
                 found[item["id"]["S"]] = int(item["Version"]["N"])
             request = response.get("UnprocessedKeys") or {}
-        lost += sum(1 for key in keys if found.get(key["id"]["S"]) != latest[key["id"]["S"]])
-    return lost
+        stale.extend(
+            (trade, latest[trade].timestamp)
+            for trade in chunk
+            if found.get(trade) != latest[trade].version
+        )
+    return stale

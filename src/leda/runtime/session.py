@@ -32,7 +32,7 @@ from leda.runtime.functions.pool import FunctionPool
 from leda.runtime.functions.spec import FunctionSpec
 from leda.runtime.plan import LocalPlan, rate_seconds, stage_plan
 from leda.runtime.provision import LocalResources, provision
-from leda.runtime.referee import Referee, StreamReader, lost_trades
+from leda.runtime.referee import Referee, StreamReader
 from leda.runtime.triggers.checkpoints import CheckpointStore
 from leda.runtime.triggers.config import MappingConfig, SourceKind
 from leda.runtime.triggers.destination import OnFailureDestination
@@ -41,6 +41,7 @@ from leda.runtime.triggers.sources import DynamoDBStreamSource, KinesisSource
 
 RECORDS_PER_CALL = 40  # the workshop's PutRecords size
 WORKSHOP_CHECK_DELAY = 30.0
+STALL_SECONDS = 5.0  # no state change and no aggregate for this long: the burst is over
 
 
 class SessionError(RuntimeError):
@@ -57,6 +58,7 @@ class SessionOptions:
     interval: float | None = None  # seconds between bursts; None: the stack's schedule
     data_dir: Path | None = None  # keep emulator data and checkpoints here (restartable)
     keep_running: bool = False  # leave the emulators up after the run
+    ports: tuple[int | None, int | None, int | None] = (None, None, None)  # ddb, kinesis, moto
 
     def validate(self) -> Stage:
         try:
@@ -82,10 +84,12 @@ class SessionOptions:
 class BurstSummary:
     burst: int
     sent: int
+    # Counted over everything sent since the data began (a resumed run included), so a
+    # backlog carried from one burst into the next is neither lost nor duplicated.
     aggregated: int  # state changes the aggregates counted (message_count)
-    state_changes: int  # writes StateTable's stream recorded for this burst
-    lost: int
-    duplicated: int
+    state_changes: int  # INSERTs and MODIFYs StateTable's stream recorded
+    lost: int  # trades whose latest version StateTable lacks + changes never aggregated
+    duplicated: int  # aggregated more often than they happened
     correct: bool  # the referee: aggregates equal the latest version of every trade sent
     generator_correct: bool | None  # the generator's own check (its score)
     score: int
@@ -138,14 +142,22 @@ class LocalSession:
         attached = not self.options.keep_running
         progress("starting DynamoDB Local")
         self.emulators["dynamodb"] = dynamodb_local.start(
-            self.state_dir / "dynamodb" if persistent else None, logs, die_with_parent=attached
+            self.state_dir / "dynamodb" if persistent else None,
+            logs,
+            port=self.options.ports[0],
+            die_with_parent=attached,
         )
         progress("starting kinesalite")
         self.emulators["kinesis"] = kinesalite.start(
-            self.state_dir / "kinesis" if persistent else None, logs, die_with_parent=attached
+            self.state_dir / "kinesis" if persistent else None,
+            logs,
+            port=self.options.ports[1],
+            die_with_parent=attached,
         )
         progress("starting moto server")
-        self.emulators["moto"] = moto_server.start(logs, die_with_parent=attached)
+        self.emulators["moto"] = moto_server.start(
+            logs, port=self.options.ports[2], die_with_parent=attached
+        )
         progress(f"reading the {self.stage.value} stage from the Pulumi program")
         self.plan = stage_plan(self.stage.value, self.options.participant)
         self.dynamodb = _client("dynamodb", self.endpoints["dynamodb"])
@@ -259,6 +271,7 @@ class LocalSession:
                 pool.spec.arn,
                 checkpoints,
                 OnFailureDestination(self.sqs if queue_url else None, queue_url),
+                journal_path=self.state_dir / "logs" / "triggers.jsonl",
             )
             runner.start()
             self.mappings.append(runner)
@@ -296,46 +309,53 @@ class LocalSession:
                     break
                 self.current_burst = number
                 started = time.time()
-                summary = self._one_burst(number, executor.submit(pool.invoke, _tick(started)))
+                summary = self._one_burst(
+                    number, started, executor.submit(pool.invoke, _tick(started))
+                )
                 self.summaries.append(summary)
                 on_burst(summary)
                 if number < self.options.bursts:
                     self._stop.wait(max(0.0, started + self.interval - time.time()))
         return self.summaries
 
-    def _one_burst(self, number: int, invocation: Future[Any]) -> BurstSummary:
+    def _one_burst(self, number: int, started: float, invocation: Future[Any]) -> BurstSummary:
         assert self.referee is not None
         referee = self.referee
-        before = referee.aggregates.read()
-        known = set(referee.bursts)
-        deadline = time.time() + self.check_delay + 60
+        deadline = time.time() + self.check_delay + 180
         tally = None
         while tally is None and time.time() < deadline and not self._stop.is_set():
             referee.observe()
-            fresh = [t for stamp, t in referee.bursts.items() if stamp not in known]
+            # This burst's messages carry the time the generator composed them: after `started`
+            # (earlier ones belong to earlier bursts, or to a run that was stopped).
+            fresh = [t for stamp, t in referee.bursts.items() if stamp >= Decimal(int(started))]
             tally = fresh[0] if fresh else None
             if tally is None:
                 if invocation.done() and not invocation.result().ok:
                     break
                 time.sleep(0.1)
         correct = False
-        if tally is not None:
-            correct = referee.wait_until_correct(
-                tally,
-                self.options.burst_size,
-                timeout=max(5.0, deadline - time.time()),
-            )
+        progress: tuple[int, int] | None = None
+        progressed_at = time.time()
+        while tally is not None and not self._stop.is_set():
+            correct = referee.settled(tally, self.options.burst_size)
+            now = time.time()
+            seen = (referee.state_changes, referee.aggregated_count(referee.last_read))
+            if seen != progress:
+                progress, progressed_at = seen, now
+            # Wrong aggregates are final once the generator has checked and the pipeline has
+            # stopped moving; a backlog still draining gets the time it needs.
+            stalled = invocation.done() and now - progressed_at > STALL_SECONDS
+            if correct or stalled or now > deadline:
+                break
+            time.sleep(0.2)
         result = invocation.result()
         payload = result.payload if result.ok and isinstance(result.payload, dict) else {}
         referee.observe()
         after = referee.aggregates.read()
         off = referee.differences(after)
-        aggregated = int(
-            after.get("message_count", Decimal(0)) - before.get("message_count", Decimal(0))
-        )
-        changes = tally.state_changes if tally else 0
-        burst_messages = [m for m in referee.messages if tally and m.timestamp == tally.timestamp]
-        stale = lost_trades(self.dynamodb, self._output("stateTableName"), burst_messages)
+        aggregated = referee.aggregated_count(after)
+        changes = referee.state_changes
+        stale = referee.lost_trades(self.dynamodb, self._output("stateTableName"))
         return BurstSummary(
             burst=number,
             sent=tally.sent if tally else 0,

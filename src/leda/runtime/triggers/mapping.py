@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 from leda.runtime.triggers.checkpoints import CheckpointStore, Position
@@ -25,8 +28,11 @@ class EventSourceMapping:
         function_arn: str,
         checkpoints: CheckpointStore,
         destination: OnFailureDestination,
+        journal_path: Path | None = None,
     ) -> None:
         self.config = config
+        self._journal_path = journal_path
+        self._journal_lock = threading.Lock()
         self.stats = MappingStats()
         self._source = source
         self._invoke = invoke
@@ -81,6 +87,7 @@ class EventSourceMapping:
                 self._destination,
                 self.stats,
                 self._stop,
+                journal=self._write_journal,
             )
             self._pollers[shard.shard_id] = poller
             thread = threading.Thread(
@@ -91,6 +98,14 @@ class EventSourceMapping:
             )
             self._threads.append(thread)
             thread.start()
+
+    def _write_journal(self, entry: dict[str, Any]) -> None:
+        """One line per invocation: which records, how it ended (for debugging a stage)."""
+        if self._journal_path is None:
+            return
+        line = json.dumps({"at": round(time.time(), 3), "mapping": self.config.name, **entry})
+        with self._journal_lock, self._journal_path.open("a") as journal:
+            journal.write(line + "\n")
 
     def _run_poller(self, poller: ShardPoller) -> None:
         try:

@@ -1,0 +1,185 @@
+"""The whole workshop offline, stage by stage, from the stack's own definition.
+
+Bursts of 2,000 messages keep CI short. Every check counts: the referee compares AggregateTable
+with the latest version of every trade read back from the stream.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from leda.runtime.session import LocalSession, SessionOptions
+
+pytestmark = [pytest.mark.slow, pytest.mark.emulator]
+
+LEDA = [str(Path(sys.executable).parent / "leda")]
+
+
+def run_session(**options):
+    session = LocalSession(SessionOptions(**options))
+    try:
+        session.start()
+        summaries = session.play()
+        return (
+            session,
+            summaries,
+            session.dynamodb.scan(TableName=session._output("stateTableName"), Select="COUNT")[
+                "Count"
+            ],
+        )
+    finally:
+        session.stop()
+
+
+def test_broken_stage_reaches_nothing():
+    _, [burst], state_items = run_session(stage="broken", bursts=1, burst_size=400, interval=8)
+    assert burst.sent == 400
+    assert state_items == 0  # no Kinesis trigger in the handed-out stack
+    assert burst.score == 0
+    assert not burst.correct
+
+
+def test_wired_lab1_scores_every_burst():
+    _, bursts, _ = run_session(stage="wired", bursts=2, burst_size=2000, interval=30)
+    assert [b.correct for b in bursts] == [True, True]
+    assert [b.generator_correct for b in bursts] == [True, True]
+    assert bursts[-1].score == 200
+    assert all(b.lost == 0 and b.duplicated == 0 for b in bursts)
+
+
+def test_wired_goes_wrong_in_lab2():
+    _, bursts, _ = run_session(stage="wired", lab2=True, bursts=2, burst_size=2000, interval=16)
+    assert not all(b.correct for b in bursts), "lab 1's code survived lab 2: nothing to teach"
+    assert any(b.lost or b.duplicated or b.mismatched_keys for b in bursts)
+
+
+def test_fault_tolerant_lab2_is_exactly_once():
+    session, bursts, _ = run_session(
+        stage="fault-tolerant", lab2=True, bursts=3, burst_size=2000, interval=16
+    )
+    assert len(bursts) == 3
+    for burst in bursts:
+        assert burst.sent == 2000
+        assert burst.correct, burst
+        assert (burst.lost, burst.duplicated) == (0, 0)
+        assert burst.aggregated == burst.state_changes
+    # lab 2 really ran: retries happened and the referee saw every message
+    triggers = session.snapshot()["triggers"]
+    assert sum(t["failures"] for t in triggers.values()) > 0
+    assert len(session.referee.messages) == 3 * 2000
+
+
+def _wait_for(path: Path, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while not path.exists():
+        assert time.time() < deadline, f"{path} never appeared"
+        time.sleep(0.2)
+
+
+def test_sigkill_mid_burst_then_restart_loses_nothing_and_counts_nothing_twice(tmp_path):
+    data = tmp_path / "data"
+    command = [
+        *LEDA,
+        "local",
+        "up",
+        "--stage",
+        "fault-tolerant",
+        "--lab2",
+        "--burst-size",
+        "2000",
+        "--interval",
+        "16",
+        "--data-dir",
+        str(data),
+        "--json",
+    ]
+    first = subprocess.Popen(
+        [*command, "--bursts", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    _wait_for(data / "checkpoints", timeout=90)  # triggers are running
+    time.sleep(4)  # the first burst is sent and on its way through the pipeline
+    first.send_signal(signal.SIGKILL)
+    first.wait(30)
+    time.sleep(1)
+    second = subprocess.run(
+        [*command, "--bursts", "1"], capture_output=True, text=True, timeout=240
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    [burst] = json.loads(second.stdout)["bursts"]
+    # The referee compares AggregateTable with every message ever sent to the stream, those
+    # of the killed run included.
+    assert burst["correct"], burst
+    assert (burst["lost"], burst["duplicated"]) == (0, 0)
+
+
+def test_unknown_stage_is_one_line_and_exit_1():
+    result = subprocess.run(
+        [*LEDA, "local", "up", "--stage", "fixed"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: unknown stage 'fixed'; allowed: broken | wired | fault-tolerant"
+    ]
+
+
+def test_missing_java_is_one_line_and_nothing_left_running(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("node",):
+        os.symlink(subprocess.check_output(["which", tool], text=True).strip(), bin_dir / tool)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    result = subprocess.run(
+        [*LEDA, "local", "up", "--bursts", "1"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 1
+    assert "java is not on PATH" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_busy_port_is_one_line_and_nothing_left_running():
+    from leda.emulators.process import free_port
+
+    ddb, kinesis = free_port(), free_port()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        moto = busy.getsockname()[1]
+        result = subprocess.run(
+            [
+                *LEDA,
+                "local",
+                "up",
+                "--bursts",
+                "1",
+                "--dynamodb-port",
+                str(ddb),
+                "--kinesis-port",
+                str(kinesis),
+                "--moto-port",
+                str(moto),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: port {moto} on 127.0.0.1 is already in use"
+    )
+    # DynamoDB Local and kinesalite had started before moto's port was found busy: stopped
+    assert not _listening(ddb)
+    assert not _listening(kinesis)

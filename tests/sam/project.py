@@ -1,0 +1,14 @@
+"""Where the SAM tier's inputs live in the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+FUNCTIONS_DIR = ROOT / "functions"
+MAKEFILE = FUNCTIONS_DIR / "Makefile"
+EVENTS_DIR = ROOT / "events"
+ENV_FILE = EVENTS_DIR / "env.json"
+LOCAL_RESOURCES_SCRIPT = EVENTS_DIR / "local_resources.py"
+DEBUG_DOC = ROOT / "docs" / "debug-one-function.md"

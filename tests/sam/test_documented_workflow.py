@@ -1,0 +1,71 @@
+"""The documented debugging workflow, minus Docker: events/local_resources.py makes the
+resources events/env.json names, and the functions, given env.json's values unchanged except
+for the endpoints, work against them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from leda.emulators.credentials import LOCAL_CREDENTIALS
+from tests.sam import env_file, resources
+from tests.sam.project import EVENTS_DIR, LOCAL_RESOURCES_SCRIPT
+
+pytestmark = [pytest.mark.sam_build, pytest.mark.emulator]
+
+
+def create_resources(dynamodb_endpoint: str, moto_endpoint: str) -> str:
+    process = subprocess.run(
+        [
+            sys.executable,
+            str(LOCAL_RESOURCES_SCRIPT),
+            "--dynamodb",
+            dynamodb_endpoint,
+            "--moto",
+            moto_endpoint,
+        ],
+        env={**LOCAL_CREDENTIALS},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+    return process.stdout
+
+
+def test_env_json_names_resources_the_script_creates_and_the_functions_use(
+    invoke_artifact, env_values, local_endpoints, dynamodb_endpoint, moto_endpoint, dynamodb, sqs
+):
+    first = create_resources(dynamodb_endpoint, moto_endpoint)
+    again = create_resources(dynamodb_endpoint, moto_endpoint)
+    assert "none (all there)" not in first.splitlines()[0]
+    assert again.splitlines()[:2] == [
+        "tables created: none (all there)",
+        "streams created: none (all there)",
+    ]
+
+    state = env_file.with_overrides(
+        env_file.for_function(env_values, "StateLambda"), local_endpoints
+    )
+    queue_name = state["DEAD_LETTER_QUEUE_URL"].rsplit("/", 1)[-1]
+    queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    sqs.purge_queue(QueueUrl=queue_url)
+
+    invocation = invoke_artifact(
+        "StateLambda", EVENTS_DIR / "state_lambda" / "kinesis-batch.json", state
+    )
+    assert invocation.ok, invocation.describe()
+    assert len(resources.items(dynamodb, state["STATE_TABLE_NAME"])) == 4
+    assert len(resources.dead_letters(sqs, queue_url)) == 1
+
+    generator = env_file.with_overrides(
+        env_file.for_function(env_values, "GeneratorLambda"), local_endpoints
+    )
+    invocation = invoke_artifact(
+        "GeneratorLambda", EVENTS_DIR / "generator_lambda" / "scheduled.json", generator
+    )
+    assert invocation.ok, invocation.describe()
+    assert invocation.result["accepted"] == invocation.result["sent"] > 0

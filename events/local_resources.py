@@ -3,7 +3,7 @@
 `sam local invoke --env-vars events/env.json` points every function at four tables, the Kinesis
 stream and the dead-letter queue named there; this makes them, with the workshop's keys and
 streams. Existing resources are left as they are. Run it from the project root after starting
-the emulators (see docs/debug-one-function.md):
+the emulators (see README.md ("Debug one function")):
 
     .venv/bin/python events/local_resources.py [--dynamodb URL] [--moto URL]
 """

@@ -1,4 +1,4 @@
-"""docs/debug-one-function.md (the README's "Debug one function") matches what exists."""
+"""The README's "Debug one function" section matches what exists."""
 
 from __future__ import annotations
 

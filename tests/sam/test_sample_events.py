@@ -1,5 +1,5 @@
 """Every sample event, run through the built artifact against the emulators, does what
-docs/debug-one-function.md says it does.
+README.md ("Debug one function") says it does.
 
 Each function gets events/env.json's values for it, with the tables, queue, stream and
 endpoints swapped for this test's own (DynamoDB Local and moto's server).
@@ -27,7 +27,7 @@ STATE_STREAM = EVENTS_DIR / "map_lambda" / "state-stream.json"
 REDUCE_STREAM = EVENTS_DIR / "reduce_lambda" / "reduce-stream.json"
 SCHEDULED = EVENTS_DIR / "generator_lambda" / "scheduled.json"
 
-# The documented numbers (docs/debug-one-function.md).
+# The documented numbers (README.md ("Debug one function")).
 TRADES = {
     "0d957268-3f4b-4c1a-9a53-6e0a9c7f2b11": ("34624.51", "Delta", "FXSpot", "AMER"),
     "5b2e8c1d-7a90-4f3e-8d21-c4b6a1e9f032": ("1250.75", "PV", "FXOptions", "APAC"),

@@ -55,7 +55,11 @@ def _client(service: str, endpoint: str) -> Any:
 
 
 def create_tables(dynamodb: Any, values: Mapping[str, set[str]]) -> list[str]:
-    existing = set(dynamodb.list_tables()["TableNames"])
+    existing = {
+        name
+        for page in dynamodb.get_paginator("list_tables").paginate()
+        for name in page["TableNames"]
+    }
     created = []
     for variable, (key, stream) in TABLES.items():
         for name in sorted(values.get(variable, set()) - existing):
@@ -76,7 +80,11 @@ def create_tables(dynamodb: Any, values: Mapping[str, set[str]]) -> list[str]:
 
 
 def create_streams(kinesis: Any, values: Mapping[str, set[str]]) -> list[str]:
-    existing = set(kinesis.list_streams()["StreamNames"])
+    existing = {
+        name
+        for page in kinesis.get_paginator("list_streams").paginate()
+        for name in page["StreamNames"]
+    }
     created = []
     for name in sorted(values.get("STREAM_NAME", set()) - existing):
         kinesis.create_stream(StreamName=name, ShardCount=1)

@@ -69,3 +69,19 @@ def test_env_json_names_resources_the_script_creates_and_the_functions_use(
     )
     assert invocation.ok, invocation.describe()
     assert invocation.result["accepted"] == invocation.result["sent"] > 0
+
+
+def test_the_script_sees_tables_past_the_first_page(dynamodb_endpoint, moto_endpoint, dynamodb):
+    """ListTables answers 100 names a page: a second run must still find every table it made."""
+    import uuid
+
+    for _ in range(101):
+        dynamodb.create_table(
+            TableName=f"filler-{uuid.uuid4().hex[:10]}",
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    create_resources(dynamodb_endpoint, moto_endpoint)
+    again = create_resources(dynamodb_endpoint, moto_endpoint)
+    assert again.splitlines()[0] == "tables created: none (all there)"

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from leda import stage_report
+from leda.bench_cli import bench
 from leda.local_cli import local_app
 from leda.stage_report import StageReportError
 
@@ -26,6 +27,7 @@ stage_app = typer.Typer(
 )
 app.add_typer(stage_app, name="stage")
 app.add_typer(local_app, name="local")
+app.command(name="bench")(bench)
 
 ParticipantOption = Annotated[
     str | None,

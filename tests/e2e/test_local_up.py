@@ -183,3 +183,64 @@ def test_a_busy_port_is_one_line_and_nothing_left_running():
     # DynamoDB Local and kinesalite had started before moto's port was found busy: stopped
     assert not _listening(ddb)
     assert not _listening(kinesis)
+
+
+def test_ctrl_c_stops_every_process_it_started(tmp_path):
+    from leda.emulators.process import free_port
+
+    ports = {name: free_port() for name in ("dynamodb", "kinesis", "moto")}
+    data = tmp_path / "data"
+    run = subprocess.Popen(
+        [
+            *LEDA,
+            "local",
+            "up",
+            "--stage",
+            "wired",
+            "--bursts",
+            "5",
+            "--burst-size",
+            "400",
+            "--interval",
+            "10",
+            "--data-dir",
+            str(data),
+            "--json",
+            "--dynamodb-port",
+            str(ports["dynamodb"]),
+            "--kinesis-port",
+            str(ports["kinesis"]),
+            "--moto-port",
+            str(ports["moto"]),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for(data / "checkpoints", timeout=90)
+    time.sleep(2)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr[-1000:]
+    assert "every process started was stopped" in stderr
+    assert not any(_listening(port) for port in ports.values())
+    workers = subprocess.run(
+        ["pgrep", "-f", "runtime/functions/worker.py"], capture_output=True, text=True
+    )
+    assert str(data) not in workers.stdout  # (pgrep lists pids; the check below is the one)
+    assert not _workers_of(data)
+
+
+def _workers_of(data: Path) -> list[str]:
+    """Function workers whose environment points into this run's data directory."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "worker.py" in command and str(data) in command:
+            found.append(command)
+    return found

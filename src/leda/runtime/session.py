@@ -59,6 +59,7 @@ class SessionOptions:
     data_dir: Path | None = None  # keep emulator data and checkpoints here (restartable)
     keep_running: bool = False  # leave the emulators up after the run
     ports: tuple[int | None, int | None, int | None] = (None, None, None)  # ddb, kinesis, moto
+    meter: bool = False  # count the billing units of every AWS call the functions make
 
     def validate(self) -> Stage:
         try:
@@ -187,6 +188,7 @@ class LocalSession:
             "AWS_ENDPOINT_URL_SQS": self.endpoints["moto"],
             "AWS_ENDPOINT_URL_SES": self.endpoints["moto"],
             "AWS_ENDPOINT_URL_SCHEDULER": self.endpoints["moto"],
+            **({"LEDA_METER": "1"} if self.options.meter else {}),
         }
 
     @property
@@ -403,8 +405,9 @@ class LocalSession:
                 shutil.rmtree(self._scratch, ignore_errors=True)
 
 
-def _counters(stats: Any) -> dict[str, int]:
-    return {f.name: getattr(stats, f.name) for f in fields(stats) if f.name != "lock"}
+def _counters(stats: Any) -> dict[str, int | float]:
+    values = {f.name: getattr(stats, f.name) for f in fields(stats)}
+    return {name: value for name, value in values.items() if isinstance(value, int | float)}
 
 
 def _tick(when: float) -> dict[str, Any]:

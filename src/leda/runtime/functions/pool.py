@@ -35,7 +35,9 @@ class PoolStats:
     cold_starts: int = 0
     in_flight: int = 0
     peak_concurrency: int = 0
+    busy_seconds: float = 0.0  # summed invocation time: Lambda bills GB-seconds of it
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    usage: list[dict[str, Any]] = field(default_factory=list, repr=False)  # with LEDA_METER
 
 
 class _Worker:
@@ -139,6 +141,10 @@ class FunctionPool:
                 False, None, "Runtime.ExitError", str(died), time.time() - started, crashed=True
             )
         duration = time.time() - started
+        with self.stats.lock:
+            self.stats.busy_seconds += duration
+            if response is not None and "usage" in response:
+                self.stats.usage.append(response["usage"])
         if response is None:
             self._discard(worker)
             self._count("timeouts")
@@ -173,6 +179,10 @@ class FunctionPool:
             self._all.append(worker)
         self._count("cold_starts")
         return worker
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return [worker.process.pid for worker in self._all]
 
     def _discard(self, worker: _Worker) -> None:
         worker.kill()

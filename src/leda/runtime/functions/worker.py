@@ -32,12 +32,44 @@ class Context:
         return max(0, int((self._deadline - time.time()) * 1000))
 
 
+class Meter:
+    """Counts the billing units of every AWS call the function makes (only when benchmarking:
+    LEDA_METER=1), through botocore's own event hooks, so function code is untouched."""
+
+    def __init__(self) -> None:
+        import boto3  # the function's own boto3, as on Lambda
+
+        from leda.bench.meter import Usage, meter_call
+
+        self._meter_call = meter_call
+        self._empty = Usage
+        self.usage = Usage()
+        boto3.setup_default_session()
+        events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+        events.register("before-parameter-build.*.*", self._keep_params)
+        events.register("after-call.*.*", self._count)
+
+    def _keep_params(self, params: Any, model: Any, context: Any, **_: Any) -> None:
+        context["leda_params"] = dict(params)
+
+    def _count(self, parsed: Any, model: Any, context: Any, **_: Any) -> None:
+        service = model.service_model.endpoint_prefix
+        params = context.get("leda_params", {})
+        self.usage = self.usage + self._meter_call(service, model.name, params, parsed)
+
+    def take(self) -> dict[str, Any]:
+        taken, self.usage = self.usage, self._empty()
+        result: dict[str, Any] = taken.to_dict()
+        return result
+
+
 def main() -> None:
     code_dir, handler_name = sys.argv[1], sys.argv[2]
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     sys.path.insert(0, code_dir)
+    meter = Meter() if os.environ.get("LEDA_METER") == "1" else None
     module_name, _, function_name = handler_name.rpartition(".")
     handler = getattr(importlib.import_module(module_name), function_name)
     for line in sys.stdin:
@@ -48,6 +80,8 @@ def main() -> None:
         except Exception as error:  # the function's error, reported as Lambda reports it
             traceback.print_exc()
             response = {"ok": False, "errorType": type(error).__name__, "errorMessage": str(error)}
+        if meter is not None:
+            response["usage"] = meter.take()
         protocol.write(json.dumps(response, default=str) + "\n")
         protocol.flush()
 

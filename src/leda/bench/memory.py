@@ -1,0 +1,51 @@
+"""Peak memory of the offline runtime: its own process and every function worker it runs.
+
+Read from /proc (Linux) rather than with psutil: one small file per process is all it takes,
+and it keeps the runtime's dependencies to what it already has.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process, 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0
+    return 0
+
+
+class PeakMemory:
+    """Samples the summed RSS of a changing set of processes until stopped."""
+
+    def __init__(self, pids: Callable[[], Iterable[int]], interval: float = 0.25) -> None:
+        self._pids = pids
+        self._interval = interval
+        self._stop = threading.Event()
+        self.peak = 0
+        self._thread = threading.Thread(target=self._run, name="peak-memory", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(rss_bytes(pid) for pid in set(self._pids())))
+            self._stop.wait(self._interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def own_pid() -> int:
+    return os.getpid()

@@ -1,0 +1,89 @@
+"""`leda bench`: how fast the offline pipeline is, how close to the limit, what it costs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from leda.emulators.process import EmulatorError
+from leda.runtime.plan import PlanError
+from leda.runtime.session import SessionError
+
+
+def bench(
+    stage: Annotated[str, typer.Option(help="broken | wired | fault-tolerant")] = "fault-tolerant",
+    bursts: Annotated[int, typer.Option(help="Bursts to measure.")] = 3,
+    burst_size: Annotated[int, typer.Option(help="Messages per burst.")] = 10_000,
+    interval: Annotated[
+        float, typer.Option(help="Seconds between bursts; the generator checks after half of it.")
+    ] = 40.0,
+    data_dir: Annotated[Path | None, typer.Option(help="Keep the run's data here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """
+    Run the offline pipeline with lab 2's faults on and print speed, limit, memory and cost.
+    """
+    from leda.bench.run import BenchOptions, run_bench
+
+    out = Console(stderr=as_json)
+    try:
+        with out.status("benchmark") as status:
+            report = run_bench(
+                BenchOptions(
+                    stage=stage,
+                    bursts=bursts,
+                    burst_size=burst_size,
+                    interval=interval,
+                    data_dir=data_dir,
+                ),
+                progress=lambda step: status.update(step),
+            )
+    except (SessionError, EmulatorError, PlanError) as error:
+        Console(stderr=True).print(f"[bold red]Error:[/bold red] {error}", soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        render(report, out)
+
+
+def _row(table: Table, name: str, value: Any) -> None:
+    table.add_row(name, "-" if value is None else str(value))
+
+
+def render(report: dict[str, Any], out: Console) -> None:
+    figures = Table(title=f"leda bench: {report['stage']}, lab 2 on", show_edge=False)
+    figures.add_column("figure")
+    figures.add_column("value", justify="right")
+    latency = report["latency_seconds"]
+    _row(figures, "messages", f"{report['messages']:,}")
+    _row(figures, "every burst correct", report["all_correct"])
+    _row(
+        figures,
+        "seconds to correct p50 / p95 / max",
+        f"{latency['p50']} / {latency['p95']} / {latency['max']}",
+    )
+    _row(figures, "throughput (messages/s, median burst)", report["throughput_messages_per_second"])
+    limit = report["limit"]
+    _row(
+        figures,
+        "limit: conditional UpdateItem/s",
+        f"{limit['best_calls_per_second']} (at {limit['best_concurrency']} clients)",
+    )
+    _row(figures, "throughput / limit", report["ratio_to_limit"])
+    for name, megabytes in report["peak_memory_mb"].items():
+        _row(figures, f"memory MB: {name}", megabytes)
+    for name, value in report["per_message"].items():
+        _row(figures, f"per message: {name}", value)
+    _row(figures, "Lambda GB-seconds", report["lambda_gb_seconds"])
+    ours = report["cost_per_million_messages_usd"]
+    original = report["workshop_original_cost_per_million_messages_usd"]
+    _row(figures, "cost per million messages (USD)", ours.get("total"))
+    _row(figures, "workshop's original pattern (USD)", original.get("total"))
+    _row(figures, "Kinesis shards per hour (USD, fixed)", report["kinesis_shard_cost_per_hour_usd"])
+    out.print(figures)

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from leda.emulators import dynamodb_local, moto_server
-from leda.emulators.credentials import LOCAL_CREDENTIALS, LOCAL_REGION
+from leda.emulators.credentials import LOCAL_CREDENTIALS, local_client
 from leda.emulators.process import EmulatorProcess
 from tests.support.tables import PipelineTables, create_pipeline_tables
 
@@ -39,13 +38,7 @@ def moto_endpoint(emulator_logs: Path) -> Iterator[str]:
 
 
 def _client(service: str, endpoint: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=endpoint,
-        region_name=LOCAL_REGION,
-        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
+    return local_client(service, endpoint)
 
 
 @pytest.fixture

@@ -18,15 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from pipeline.domain.scoring import LAB2_PARAMETERS, SCORE
 from pipeline.io.aggregate_store import AggregateStore
 from pipeline.io.parameters import ParameterTable
 from pipeline.stage import Stage
 
 from leda.emulators import dynamodb_local, kinesalite, moto_server
-from leda.emulators.credentials import LOCAL_CREDENTIALS, LOCAL_REGION
+from leda.emulators.credentials import LOCAL_CREDENTIALS, LOCAL_REGION, local_client
 from leda.emulators.process import EmulatorProcess, repository_root
 from leda.runtime.functions.pool import FunctionPool
 from leda.runtime.functions.spec import FunctionSpec
@@ -99,13 +97,8 @@ class BurstSummary:
 
 
 def _client(service: str, endpoint: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=endpoint,
-        region_name=LOCAL_REGION,
-        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=64),
+    return local_client(
+        service, endpoint, retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=64
     )
 
 

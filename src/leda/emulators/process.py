@@ -70,7 +70,7 @@ class EmulatorProcess:
         self.stop()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child before exec: the kernel kills it when the process that started it dies,
     so a runtime killed with SIGKILL leaves no emulator holding its port (Linux only)."""
     try:
@@ -81,6 +81,7 @@ def _die_with_parent() -> None:
 
 
 PR_SET_PDEATHSIG = 1
+_die_with_parent_hook = die_with_parent
 
 
 def launch(
@@ -102,7 +103,7 @@ def launch(
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
-                preexec_fn=_die_with_parent if die_with_parent else None,
+                preexec_fn=_die_with_parent_hook if die_with_parent else None,
             )
         except FileNotFoundError:
             raise EmulatorError(

@@ -298,7 +298,8 @@ class LocalSession:
         assert self.plan is not None and self.referee is not None
         generator = self.plan.function(self.plan.schedules[0].function_arn)
         pool = self.pools[generator.name]
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator") as executor:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
+        try:
             for number in range(1, self.options.bursts + 1):
                 if self._stop.is_set():
                     break
@@ -311,6 +312,9 @@ class LocalSession:
                 on_burst(summary)
                 if number < self.options.bursts:
                     self._stop.wait(max(0.0, started + self.interval - time.time()))
+        finally:
+            # Ctrl-C must not wait for a generator invocation to end (up to its 55 s timeout).
+            executor.shutdown(wait=False, cancel_futures=True)
         return self.summaries
 
     def _one_burst(self, number: int, started: float, invocation: Future[Any]) -> BurstSummary:
@@ -382,15 +386,20 @@ class LocalSession:
         return {
             "burst": self.current_burst,
             "functions": {name: _counters(pool.stats) for name, pool in self.pools.items()},
-            "triggers": {m.config.name: _counters(m.stats) for m in self.mappings},
+            "triggers": {
+                m.config.name: {**_counters(m.stats), "errors": len(m.errors)}
+                for m in self.mappings
+            },
         }
 
     def stop(self, keep_emulators: bool = False) -> None:
         self._stop.set()
-        for mapping in self.mappings:
-            mapping.stop()
-        for pool in self.pools.values():
+        for mapping in self.mappings:  # first no new invocation anywhere, ...
+            mapping.signal_stop()
+        for pool in self.pools.values():  # ... then end the running ones, ...
             pool.close()
+        for mapping in self.mappings:  # ... then wait for the pollers
+            mapping.stop()
         if not keep_emulators:
             for emulator in self.emulators.values():
                 emulator.stop()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import selectors
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from leda.emulators.process import die_with_parent
 from leda.runtime.functions.spec import FunctionSpec, InvocationResult
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -50,26 +50,38 @@ class _Worker:
             env=environment,
             text=True,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
+        self._expired = False
 
     def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
-        """The response, or None on timeout; raises EOFError when the process died."""
+        """The response, or None on timeout; raises EOFError when the process died.
+
+        The timeout covers writing the request too: a worker stuck in its init would otherwise
+        block a large event's write on the full pipe, with no clock running.
+        """
         assert self.process.stdin is not None
         assert self.process.stdout is not None
+        timer = threading.Timer(timeout, self._expire)
+        timer.start()
         try:
             self.process.stdin.write(json.dumps(request, default=str) + "\n")
             self.process.stdin.flush()
-        except BrokenPipeError:
-            raise EOFError("the function's process has exited") from None
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ)
-            if not selector.select(timeout):
-                return None
-        line = self.process.stdout.readline()
+            line = self.process.stdout.readline()
+        except (BrokenPipeError, OSError, ValueError):
+            line = ""
+        finally:
+            timer.cancel()
+        if self._expired:
+            return None
         if not line:
             raise EOFError(f"the function's process exited with code {self.process.wait()}")
         response: dict[str, Any] = json.loads(line)
         return response
+
+    def _expire(self) -> None:
+        self._expired = True
+        self.kill()
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):

@@ -17,6 +17,7 @@ from leda.runtime.triggers.sources import ShardSource
 
 log = logging.getLogger(__name__)
 SHARD_DISCOVERY_SECONDS = 1.0
+RESTART_DELAY_SECONDS = 1.0
 
 
 class EventSourceMapping:
@@ -76,19 +77,7 @@ class EventSourceMapping:
             parent = self._pollers.get(shard.parent_id or "")
             if shard.parent_id in known and (parent is None or not parent.finished.is_set()):
                 continue  # Lambda finishes a parent shard before its children
-            poller = ShardPoller(
-                self.config,
-                self._source,
-                shard.shard_id,
-                positions.get(shard.shard_id, Position()),
-                self._invoke,
-                self._function_arn,
-                self._checkpoints,
-                self._destination,
-                self.stats,
-                self._stop,
-                journal=self._write_journal,
-            )
+            poller = self._poller(shard.shard_id, positions.get(shard.shard_id, Position()))
             self._pollers[shard.shard_id] = poller
             thread = threading.Thread(
                 target=self._run_poller,
@@ -107,12 +96,44 @@ class EventSourceMapping:
         with self._journal_lock, self._journal_path.open("a") as journal:
             journal.write(line + "\n")
 
+    def _poller(self, shard_id: str, position: Position) -> ShardPoller:
+        return ShardPoller(
+            self.config,
+            self._source,
+            shard_id,
+            position,
+            self._invoke,
+            self._function_arn,
+            self._checkpoints,
+            self._destination,
+            self.stats,
+            self._stop,
+            journal=self._write_journal,
+        )
+
     def _run_poller(self, poller: ShardPoller) -> None:
-        try:
-            poller.run()
-        except Exception as error:
-            if not self._stop.is_set():
+        """Run a shard's poller; after an error (an emulator timing out, say) start it again
+        from its checkpoint, as Lambda retries what fails before an invocation until the
+        records expire. The saved in-flight end keeps a replayed batch the same."""
+        while not self._stop.is_set():
+            try:
+                poller.run()
+                return
+            except Exception as error:
+                if self._stop.is_set():
+                    return
                 self.errors.append(f"{poller.shard_id}: {error!r}")
+                log.warning(
+                    "poller %s/%s restarts after %r", self.config.name, poller.shard_id, error
+                )
+            self._stop.wait(RESTART_DELAY_SECONDS)
+            position = self._checkpoints.load(self.config.name).get(poller.shard_id, Position())
+            poller = self._poller(poller.shard_id, position)
+            self._pollers[poller.shard_id] = poller
+
+    def signal_stop(self) -> None:
+        """Stop polling and invoking; in-flight batches stay in flight (replayed on restart)."""
+        self._stop.set()
 
     def stop(self, timeout: float = 10) -> None:
         self._stop.set()

@@ -13,15 +13,22 @@ from typing import Any
 from leda.runtime.triggers.config import MappingConfig
 from leda.runtime.triggers.records import SourceRecord
 
+# A batch stops at the synchronous invocation payload limit, whatever the batch size.
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+
 
 def ready_to_invoke(
-    config: MappingConfig, buffered: int, first_buffered_at: float | None, now: float
+    config: MappingConfig,
+    buffered: int,
+    first_buffered_at: float | None,
+    now: float,
+    buffered_bytes: int = 0,
 ) -> bool:
-    """Invoke when the batch is full, or when the batching window since the first buffered
-    record has passed (at once with no window)."""
+    """Invoke when the batch is full (records or 6 MB), or when the batching window since the
+    first buffered record has passed (at once with no window)."""
     if buffered == 0 or first_buffered_at is None:
         return False
-    if buffered >= config.batch_size:
+    if buffered >= config.batch_size or buffered_bytes >= MAX_PAYLOAD_BYTES:
         return True
     return now - first_buffered_at >= config.batching_window_seconds
 
@@ -77,17 +84,31 @@ class Next(StrEnum):
     DISCARD = "discard"
 
 
-def after_failure(config: MappingConfig, batch_length: int, retries_done: int) -> Next:
+def after_failure(
+    config: MappingConfig, batch_length: int, retries_done: int, may_split: bool = True
+) -> Next:
     """After a failed attempt: split (bisect), give up (retries exhausted), or retry as is.
 
-    `retries_done` counts retries already made of these records, including across splits, so
-    a bounded retry setting stays bounded when bisecting.
+    Splitting does not count toward MaximumRetryAttempts (documented for Kinesis and DynamoDB
+    triggers), so a batch is split down to the failing record before its retries are spent.
+    A partial failure (ReportBatchItemFailures) is not split again: Lambda retries the records
+    from the failed one on (`may_split=False`).
     """
+    if config.bisect_on_error and batch_length > 1 and may_split:
+        return Next.BISECT
     if config.maximum_retry_attempts != -1 and retries_done >= config.maximum_retry_attempts:
         return Next.DISCARD
-    if config.bisect_on_error and batch_length > 1:
-        return Next.BISECT
     return Next.RETRY
+
+
+def batch_length(config: MappingConfig, sizes: Sequence[int]) -> int:
+    """How many of the buffered records (their sizes, in order) make the next batch."""
+    total = 0
+    for count, size in enumerate(sizes[: config.batch_size]):
+        if count and total + size > MAX_PAYLOAD_BYTES:
+            return count
+        total += size
+    return min(len(sizes), config.batch_size)
 
 
 def expired(config: MappingConfig, record: SourceRecord, now: float) -> bool:

@@ -25,6 +25,7 @@ from leda.runtime.triggers.policy import (
     Next,
     Outcome,
     after_failure,
+    batch_length,
     expired,
     judge_response,
     ready_to_invoke,
@@ -143,8 +144,9 @@ class ShardPoller:
                 continue
             if buffer:
                 self._after = buffer[-1].sequence_number
-            if ready_to_invoke(self.config, len(buffer), first_buffered_at, now):
-                batch = [buffer.popleft() for _ in range(min(self.config.batch_size, len(buffer)))]
+            sizes = [record.size for record in buffer]
+            if ready_to_invoke(self.config, len(buffer), first_buffered_at, now, sum(sizes)):
+                batch = [buffer.popleft() for _ in range(batch_length(self.config, sizes))]
                 first_buffered_at = self._clock() if buffer else None
                 self._deliver(batch)
                 continue
@@ -155,14 +157,18 @@ class ShardPoller:
                 self._stop.wait(self.config.poll_interval)
 
     def _deliver(self, batch: list[SourceRecord]) -> None:
-        pending: deque[tuple[list[SourceRecord], int]] = deque([(batch, 0)])
+        # (records, retries spent, invocations so far): splits do not spend retries.
+        pending: deque[tuple[list[SourceRecord], int, int]] = deque([(batch, 0, 0)])
         while pending and not self._stop.is_set():
-            part, retries = pending.popleft()
-            part = self._discard_expired(part, retries)
+            part, retries, attempts = pending.popleft()
+            part = self._discard_expired(part, attempts)
             if not part:
                 continue
             self._checkpoints.begin(self.config.name, self.shard_id, part[-1].sequence_number)
             result = self._invoke(event_of(record.event for record in part))
+            attempts += 1
+            if self._stop.is_set():
+                return  # stopped mid-invocation: the batch stays in flight, replayed on restart
             verdict = judge_response(self.config, part, result.ok, result.payload, result.error)
             self._journal(
                 {
@@ -186,17 +192,20 @@ class ShardPoller:
                     self._stats.add(records_delivered=len(done))
                     self._checkpoint(done[-1])
             self._stats.add(failures=1)
-            step = after_failure(self.config, len(failed), retries)
+            partial = verdict.outcome is Outcome.PARTIAL
+            step = after_failure(self.config, len(failed), retries, may_split=not partial)
             if step is Next.DISCARD:
-                self._discard(failed, "RetryAttemptsExhausted", retries + 1, result.error_type)
+                self._discard(failed, "RetryAttemptsExhausted", attempts, result.error_type)
             elif step is Next.BISECT:
                 middle = len(failed) // 2
                 self._stats.add(bisects=1)
-                pending.extendleft([(failed[middle:], retries + 1), (failed[:middle], retries + 1)])
+                pending.extendleft(
+                    [(failed[middle:], retries, attempts), (failed[:middle], retries, attempts)]
+                )
             else:
                 self._stats.add(retries=1)
                 self._stop.wait(min(MAX_RETRY_BACKOFF_SECONDS, 0.05 * 2 ** min(retries, 5)))
-                pending.appendleft((failed, retries + 1))
+                pending.appendleft((failed, retries + 1, attempts))
 
     def _discard_expired(self, part: list[SourceRecord], retries: int) -> list[SourceRecord]:
         now = self._clock()

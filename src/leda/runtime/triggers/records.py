@@ -12,6 +12,7 @@ class SourceRecord:
     sequence_number: str
     arrival: float  # epoch seconds: Kinesis arrival, or the stream record's creation time
     event: dict[str, Any]  # the record exactly as the function receives it
+    size: int = 0  # bytes of the record in the invocation payload
 
     @property
     def sequence(self) -> int:

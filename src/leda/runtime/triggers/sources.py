@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -93,7 +94,8 @@ class KinesisSource:
                 shard_id,
                 raw["SequenceNumber"],
                 _epoch(raw["ApproximateArrivalTimestamp"]),
-                kinesis_record_from_api(raw, shard_id=shard_id, stream_arn=self.arn),
+                event := kinesis_record_from_api(raw, shard_id=shard_id, stream_arn=self.arn),
+                len(json.dumps(event)),
             )
             for raw in response["Records"]
         ]
@@ -140,7 +142,8 @@ class DynamoDBStreamSource:
                 shard_id,
                 raw["dynamodb"]["SequenceNumber"],
                 _epoch(raw["dynamodb"].get("ApproximateCreationDateTime", 0)),
-                dynamodb_record_from_api(raw, stream_arn=self.arn),
+                event := dynamodb_record_from_api(raw, stream_arn=self.arn),
+                len(json.dumps(event, default=str)),
             )
             for raw in response["Records"]
         ]

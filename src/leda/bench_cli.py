@@ -23,6 +23,9 @@ def bench(
         float, typer.Option(help="Seconds between bursts; the generator checks after half of it.")
     ] = 40.0,
     data_dir: Annotated[Path | None, typer.Option(help="Keep the run's data here.")] = None,
+    limit_seconds: Annotated[
+        float, typer.Option(help="Seconds to measure the write limit at each client concurrency.")
+    ] = 3.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """
@@ -40,6 +43,7 @@ def bench(
                     burst_size=burst_size,
                     interval=interval,
                     data_dir=data_dir,
+                    limit_seconds=limit_seconds,
                 ),
                 progress=lambda step: status.update(step),
             )

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from leda.bench import meter
 from leda.bench.cost import cost_per_million_messages, shard_cost_per_hour, workshop_original_usage
 from leda.bench.limit import measure
 from leda.bench.memory import PeakMemory, own_pid, rss_bytes
@@ -28,6 +29,7 @@ class BenchOptions:
     burst_size: int = 10_000
     interval: float = 40.0
     data_dir: Path | None = None
+    limit_seconds: float = 3.0  # per client concurrency
 
 
 def _quantile(values: list[float], q: float) -> float | None:
@@ -57,7 +59,7 @@ def run_bench(
             burst_size=options.burst_size,
             interval=options.interval,
             data_dir=options.data_dir,
-            meter=True,
+            meter=meter.__name__,
         )
     )
     try:
@@ -82,7 +84,10 @@ def run_bench(
             if name != "dynamodb"
         }
         progress("measuring the limit: conditional UpdateItem calls per second")
-        limit = measure(lambda: _client("dynamodb", session.endpoints["dynamodb"]))
+        limit = measure(
+            lambda: _client("dynamodb", session.endpoints["dynamodb"]),
+            seconds=options.limit_seconds,
+        )
         pools = session.pools
         messages = sum(s.sent for s in summaries)
         usage = total_usage([u for pool in pools.values() for u in pool.stats.usage])

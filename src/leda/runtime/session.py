@@ -57,7 +57,8 @@ class SessionOptions:
     data_dir: Path | None = None  # keep emulator data and checkpoints here (restartable)
     keep_running: bool = False  # leave the emulators up after the run
     ports: tuple[int | None, int | None, int | None] = (None, None, None)  # ddb, kinesis, moto
-    meter: bool = False  # count the billing units of every AWS call the functions make
+    # A module that prices every AWS call the functions make (see functions/worker.py Meter).
+    meter: str | None = None
 
     def validate(self) -> Stage:
         try:
@@ -181,7 +182,7 @@ class LocalSession:
             "AWS_ENDPOINT_URL_SQS": self.endpoints["moto"],
             "AWS_ENDPOINT_URL_SES": self.endpoints["moto"],
             "AWS_ENDPOINT_URL_SCHEDULER": self.endpoints["moto"],
-            **({"LEDA_METER": "1"} if self.options.meter else {}),
+            **({"LEDA_METER": self.options.meter} if self.options.meter else {}),
         }
 
     @property

@@ -33,17 +33,17 @@ class Context:
 
 
 class Meter:
-    """Counts the billing units of every AWS call the function makes (only when benchmarking:
-    LEDA_METER=1), through botocore's own event hooks, so function code is untouched."""
+    """Counts the billing units of every AWS call the function makes, through botocore's own
+    event hooks, so function code is untouched. Only when asked: LEDA_METER names a module with
+    `meter_call(service, operation, params, response)` and `Usage` (the benchmark's meter)."""
 
-    def __init__(self) -> None:
+    def __init__(self, module_name: str) -> None:
         import boto3  # the function's own boto3, as on Lambda
 
-        from leda.bench.meter import Usage, meter_call
-
-        self._meter_call = meter_call
-        self._empty = Usage
-        self.usage = Usage()
+        module = importlib.import_module(module_name)
+        self._meter_call = module.meter_call
+        self._empty = module.Usage
+        self.usage = self._empty()
         boto3.setup_default_session()
         events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
         events.register("before-parameter-build.*.*", self._keep_params)
@@ -69,7 +69,8 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     sys.path.insert(0, code_dir)
-    meter = Meter() if os.environ.get("LEDA_METER") == "1" else None
+    meter_module = os.environ.get("LEDA_METER")
+    meter = Meter(meter_module) if meter_module else None
     module_name, _, function_name = handler_name.rpartition(".")
     handler = getattr(importlib.import_module(module_name), function_name)
     for line in sys.stdin:

@@ -244,3 +244,44 @@ def _workers_of(data: Path) -> list[str]:
         if "worker.py" in command and str(data) in command:
             found.append(command)
     return found
+
+
+def test_live_view_summary_and_keep_running():
+    """Without --json: the live view and the burst table are printed; with --keep-running the
+    emulators stay up, and the command printed to stop them does."""
+    import re
+
+    result = subprocess.run(
+        [
+            *LEDA,
+            "local",
+            "up",
+            "--stage",
+            "wired",
+            "--bursts",
+            "1",
+            "--burst-size",
+            "40",
+            "--interval",
+            "6",
+            "--keep-running",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "COLUMNS": "160"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    output = result.stdout
+    assert "AggregateTable" in output  # the frontend-like view of the aggregates
+    assert "Bursts" in output  # the summary table
+    ports = [int(p) for p in re.findall(r"endpoint: http://127\.0\.0\.1:(\d+)", output)]
+    assert len(ports) == 3
+    assert all(_listening(port) for port in ports)
+    stop = re.search(r"Stop them with: (kill -- [-\d ]+)", output)
+    assert stop is not None, output[-1500:]
+    subprocess.run(stop.group(1).split(), check=True)
+    deadline = time.time() + 20
+    while any(_listening(port) for port in ports) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(_listening(port) for port in ports)

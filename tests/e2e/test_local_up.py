@@ -49,7 +49,7 @@ def test_broken_stage_reaches_nothing():
 
 
 def test_wired_lab1_scores_every_burst():
-    _, bursts, _ = run_session(stage="wired", bursts=2, burst_size=2000, interval=30)
+    _, bursts, _ = run_session(stage="wired", bursts=2, burst_size=2000, interval=44)
     assert [b.correct for b in bursts] == [True, True]
     assert [b.generator_correct for b in bursts] == [True, True]
     assert bursts[-1].score == 200

@@ -1,0 +1,197 @@
+"""ReminderLambda on real stream records (DynamoDB Local) against moto's Scheduler."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import pytest
+import reminder_lambda
+from reminders.schedules import expiry_schedule_name, reminder_schedule_name
+
+from leda.emulators.credentials import local_client
+from leda.lambda_events import batch
+from tests.support.context import FakeLambdaContext
+from tests.support.streams import TableStreamTap
+
+pytestmark = pytest.mark.emulator
+
+ROLE = "arn:aws:iam::123456789012:role/leda-dev-SchedulerRole"
+DLQ = "arn:aws:sqs:us-east-1:123456789012:leda-dev-ReminderTargetDeadLetterQueue"
+
+
+@pytest.fixture
+def scheduler(moto_endpoint: str) -> Any:
+    return local_client("scheduler", moto_endpoint)
+
+
+@pytest.fixture
+def setup(monkeypatch, dynamodb, dynamodb_streams, scheduler, dynamodb_endpoint, moto_endpoint):
+    table = f"Appointment-Table-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    group = f"reminders-{uuid.uuid4().hex[:8]}"
+    scheduler.create_schedule_group(Name=group)
+    for name, value in {
+        "AWS_ENDPOINT_URL_SCHEDULER": moto_endpoint,
+        "SCHEDULE_GROUP_NAME": group,
+        "SCHEDULER_ROLE_ARN": ROLE,
+        "TARGET_DEAD_LETTER_QUEUE_ARN": DLQ,
+        "SENDER_EMAIL": "reminders@example.com",
+        "APPOINTMENT_TABLE_NAME": table,
+        "DEFAULT_TIMEZONE": "UTC",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "AWS_ACCESS_KEY_ID": "ledalocal",
+        "AWS_SECRET_ACCESS_KEY": "ledalocal",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    reminder_lambda._writer.cache_clear()
+    reminder_lambda._scheduler.cache_clear()
+    yield table, group, TableStreamTap(dynamodb, dynamodb_streams, table)
+    reminder_lambda._writer.cache_clear()
+    reminder_lambda._scheduler.cache_clear()
+
+
+def later(minutes: int, zone: str = "UTC") -> str:
+    """A wall-clock time `minutes` from now, as read in `zone`."""
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime.now(ZoneInfo(zone)) + dt.timedelta(minutes=minutes)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def put(dynamodb, table, pk, **attributes):
+    item = {"PK": {"S": pk}, "SK": {"S": "StaticSK"}}
+    item.update({k: {"S": v} for k, v in attributes.items()})
+    dynamodb.put_item(TableName=table, Item=item)
+
+
+def invoke(records):
+    return reminder_lambda.handler(batch(records), FakeLambdaContext())  # type: ignore[arg-type]
+
+
+def schedules(scheduler, group) -> dict[str, dict[str, Any]]:
+    names = [s["Name"] for s in scheduler.list_schedules(GroupName=group)["Schedules"]]
+    return {name: scheduler.get_schedule(Name=name, GroupName=group) for name in names}
+
+
+def test_an_insert_schedules_the_reminder_email(setup, dynamodb, scheduler):
+    table, group, tap = setup
+    due = later(30, "Europe/Paris")
+    put(
+        dynamodb,
+        table,
+        "1",
+        REMINDER_TIMESTAMP=due,
+        EMAIL="ann@example.com",
+        TIMEZONE="Europe/Paris",
+    )
+    assert invoke(tap.take()) == {"batchItemFailures": []}
+    [(name, schedule)] = schedules(scheduler, group).items()
+    assert name == reminder_schedule_name("1", "StaticSK")
+    assert schedule["ScheduleExpression"] == f"at({due})"
+    assert schedule["ScheduleExpressionTimezone"] == "Europe/Paris"
+    assert schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}
+    assert schedule["ActionAfterCompletion"] == "DELETE"
+    target = schedule["Target"]
+    assert target["Arn"] == "arn:aws:scheduler:::aws-sdk:ses:sendEmail"
+    assert target["RoleArn"] == ROLE
+    assert target["DeadLetterConfig"] == {"Arn": DLQ}
+    assert 0 <= target["RetryPolicy"]["MaximumRetryAttempts"] <= 185
+    request = json.loads(target["Input"])
+    assert request["Destination"] == {"ToAddresses": ["ann@example.com"]}
+    assert request["Source"] == "reminders@example.com"
+    assert "1" in request["Message"]["Subject"]["Data"]
+
+
+def test_a_time_already_past_is_scheduled_at_once(setup, dynamodb, scheduler):
+    table, group, tap = setup
+    put(dynamodb, table, "late", REMINDER_TIMESTAMP=later(-5), EMAIL="l@example.com")
+    started = dt.datetime.now(dt.UTC)
+    invoke(tap.take())
+    [schedule] = schedules(scheduler, group).values()
+    assert schedule["ScheduleExpressionTimezone"] == "UTC"
+    fires = dt.datetime.strptime(schedule["ScheduleExpression"], "at(%Y-%m-%dT%H:%M:%S)")
+    lead = fires.replace(tzinfo=dt.UTC) - started
+    assert dt.timedelta(0) <= lead <= dt.timedelta(seconds=5)  # promptly, not in the past
+
+
+def test_the_same_batch_twice_still_one_schedule_per_appointment(setup, dynamodb, scheduler):
+    table, group, tap = setup
+    for pk in ("1", "2", "3"):
+        put(dynamodb, table, pk, REMINDER_TIMESTAMP=later(10), EMAIL=f"p{pk}@example.com")
+    records = tap.take()
+    invoke(records)
+    first = schedules(scheduler, group)
+    assert invoke(records) == {"batchItemFailures": []}  # a retried or duplicated delivery
+    again = schedules(scheduler, group)
+    assert set(again) == set(first) and len(again) == 3
+    assert {n: s["ScheduleExpression"] for n, s in again.items()} == {
+        n: s["ScheduleExpression"] for n, s in first.items()
+    }
+
+
+def test_moving_updates_other_changes_leave_it_and_removing_cancels(setup, dynamodb, scheduler):
+    table, group, tap = setup
+    put(dynamodb, table, "1", REMINDER_TIMESTAMP=later(10), EMAIL="a@example.com", ATTR_1="x")
+    invoke(tap.take())
+    name = reminder_schedule_name("1", "StaticSK")
+    moved = later(20)
+    put(dynamodb, table, "1", REMINDER_TIMESTAMP=moved, EMAIL="a@example.com", ATTR_1="x")
+    invoke(tap.take())
+    assert schedules(scheduler, group)[name]["ScheduleExpression"] == f"at({moved})"
+    # another attribute only: the schedule is left as it is (no call at all)
+    scheduler.delete_schedule(Name=name, GroupName=group)  # would be re-created if touched
+    put(dynamodb, table, "1", REMINDER_TIMESTAMP=moved, EMAIL="a@example.com", ATTR_1="y")
+    invoke(tap.take())
+    assert schedules(scheduler, group) == {}
+    put(dynamodb, table, "1", REMINDER_TIMESTAMP=later(30), EMAIL="a@example.com", ATTR_1="y")
+    invoke(tap.take())
+    assert name in schedules(scheduler, group)
+    dynamodb.delete_item(TableName=table, Key={"PK": {"S": "1"}, "SK": {"S": "StaticSK"}})
+    removal = tap.take()
+    assert invoke(removal) == {"batchItemFailures": []}
+    assert schedules(scheduler, group) == {}
+    assert invoke(removal) == {"batchItemFailures": []}  # already gone: fine
+
+
+def test_a_bad_item_fails_alone_and_the_rest_is_scheduled(setup, dynamodb, scheduler):
+    table, group, tap = setup
+    put(dynamodb, table, "good", REMINDER_TIMESTAMP=later(10), EMAIL="g@example.com")
+    put(dynamodb, table, "bad-time", REMINDER_TIMESTAMP="next tuesday", EMAIL="b@example.com")
+    put(dynamodb, table, "bad-mail", REMINDER_TIMESTAMP=later(10), EMAIL="not-an-address")
+    records = tap.take()
+    response = invoke(records)
+    failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+    by_key = {r["dynamodb"]["Keys"]["PK"]["S"]: r["dynamodb"]["SequenceNumber"] for r in records}
+    assert failed == {by_key["bad-time"], by_key["bad-mail"]}
+    assert set(schedules(scheduler, group)) == {reminder_schedule_name("good", "StaticSK")}
+
+
+def test_an_expiring_item_gets_a_conditional_delete(setup, dynamodb, scheduler):
+    table, group, tap = setup
+    expires = later(60)
+    put(dynamodb, table, "e", EXPIRES_AT=expires)
+    invoke(tap.take())
+    [(name, schedule)] = schedules(scheduler, group).items()
+    assert name == expiry_schedule_name("e", "StaticSK")
+    assert schedule["Target"]["Arn"] == "arn:aws:scheduler:::aws-sdk:dynamodb:deleteItem"
+    request = json.loads(schedule["Target"]["Input"])
+    assert request["TableName"] == table
+    assert request["Key"] == {"PK": {"S": "e"}, "SK": {"S": "StaticSK"}}
+    assert request["ConditionExpression"] == "EXPIRES_AT = :expires"
+    assert request["ExpressionAttributeValues"] == {":expires": {"S": expires}}

@@ -35,7 +35,6 @@ class StreamReader:
         for shard in self._source.shards():
             last = self._last.get(shard.shard_id)
             iterator = self._source.iterator(shard.shard_id, last)
-            at_horizon = last is None
             while iterator is not None:
                 try:
                     records, iterator = self._source.read(shard.shard_id, iterator)
@@ -43,10 +42,6 @@ class StreamReader:
                     break
                 if not records:
                     break
-                if at_horizon:  # see ShardPoller: read the start of a shard twice
-                    at_horizon = False
-                    iterator = self._source.iterator(shard.shard_id, None)
-                    continue
                 events.extend(record.event for record in records)
                 self._last[shard.shard_id] = records[-1].sequence_number
         return events

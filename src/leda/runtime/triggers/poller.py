@@ -75,10 +75,6 @@ class ShardPoller:
         self.shard_id = shard_id
         self._source = source
         self._after = position.done
-        # A TRIM_HORIZON iterator taken while the shard's first record is being written can
-        # start after it (seen on DynamoDB Local). So the first records read at the horizon are
-        # read again from a fresh TRIM_HORIZON iterator, taken once the shard is not empty.
-        self._horizon_settled = bool(position.done)
         self._replay_end = position.in_flight_end
         self._invoke = invoke
         self._function_arn = function_arn
@@ -111,10 +107,6 @@ class ShardPoller:
                 except IteratorExpired:
                     resume = buffer[-1].sequence_number if buffer else self._after
                     iterator = self._source.iterator(self.shard_id, resume or None)
-                    continue
-                if records and not self._horizon_settled and not buffer:
-                    self._horizon_settled = True
-                    iterator = self._source.iterator(self.shard_id, None)
                     continue
                 got = len(records)
                 if not records and iterator is not None:

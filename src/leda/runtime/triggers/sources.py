@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -103,9 +104,16 @@ class KinesisSource:
 
 
 class DynamoDBStreamSource:
+    """DynamoDB stream shards. One DynamoDB Local quirk is handled here, for every reader: a
+    TRIM_HORIZON iterator taken while a shard's first record is being written can start after
+    that record. So a horizon iterator's first non-empty read is done again from a fresh
+    TRIM_HORIZON iterator, taken once the shard is no longer empty."""
+
     def __init__(self, client: Any, arn: str) -> None:
         self._client = client
         self.arn = arn
+        self._horizon: set[str] = set()  # TRIM_HORIZON iterators not yet read
+        self._lock = threading.Lock()
 
     def shards(self) -> list[Shard]:
         shards: list[Shard] = []
@@ -133,10 +141,21 @@ class DynamoDBStreamSource:
         )
         response = self._client.get_shard_iterator(StreamArn=self.arn, ShardId=shard_id, **position)
         iterator: str | None = response.get("ShardIterator")
+        if iterator is not None and not after:
+            with self._lock:
+                self._horizon.add(iterator)
         return iterator
 
     def read(self, shard_id: str, iterator: str) -> tuple[list[SourceRecord], str | None]:
+        with self._lock:
+            at_horizon = iterator in self._horizon
+            self._horizon.discard(iterator)
         response = _get_records(self._client, iterator)
+        if at_horizon and response["Records"]:
+            fresh = self._client.get_shard_iterator(
+                StreamArn=self.arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            response = _get_records(self._client, fresh)
         records = [
             SourceRecord(
                 shard_id,

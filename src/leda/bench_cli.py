@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from leda.cli_errors import fail
 from leda.emulators.process import EmulatorError
 from leda.runtime.plan import PlanError
 from leda.runtime.session import SessionError
@@ -48,8 +49,7 @@ def bench(
                 progress=lambda step: status.update(step),
             )
     except (SessionError, EmulatorError, PlanError) as error:
-        Console(stderr=True).print(f"[bold red]Error:[/bold red] {error}", soft_wrap=True)
-        raise typer.Exit(code=1) from None
+        raise fail(error) from None
     if as_json:
         print(json.dumps(report, indent=2, default=str))
     else:

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from leda import stage_report
 from leda.bench_cli import bench
+from leda.cli_errors import fail
 from leda.local_cli import local_app
 from leda.stage_report import StageReportError
 
@@ -46,11 +47,6 @@ def callback() -> None:
     """
 
 
-def _fail(error: Exception) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]Error:[/bold red] {error}", soft_wrap=True)
-    return typer.Exit(code=1)
-
-
 @stage_app.command()
 def show(
     stage: Annotated[str, typer.Argument(help="broken | wired | fault-tolerant")],
@@ -62,7 +58,7 @@ def show(
     try:
         view = stage_report.describe(stage, participant=participant)
     except StageReportError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     stage_report.render_show(view, Console())
 
 
@@ -80,7 +76,7 @@ def diff(
     try:
         result = stage_report.diff(before, after, participant=participant)
     except StageReportError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     stage_report.render_diff(result, Console())
 
 

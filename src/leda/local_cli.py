@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.live import Live
 
+from leda.cli_errors import fail
 from leda.emulators.process import EmulatorError
 from leda.local_view import live_view, summary_table
 from leda.runtime.plan import PlanError
@@ -24,11 +25,6 @@ local_app = typer.Typer(
     no_args_is_help=True,
     help="Run the workshop offline: DynamoDB Local, kinesalite and moto's server on this machine.",
 )
-
-
-def _fail(message: object) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]Error:[/bold red] {message}", soft_wrap=True)
-    return typer.Exit(code=1)
 
 
 @local_app.command()
@@ -95,7 +91,7 @@ def up(
             )
         )
     except SessionError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     try:
         with out.status("starting") as status:
             session.start(progress=lambda step: status.update(step))
@@ -104,7 +100,7 @@ def up(
         summaries = _play(session, out, live=not as_json)
     except (SessionError, EmulatorError, PlanError) as error:
         session.stop()
-        raise _fail(error) from None
+        raise fail(error) from None
     except KeyboardInterrupt:
         session.stop()
         out.print("stopped; every process started was stopped")

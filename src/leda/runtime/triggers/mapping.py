@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from leda.runtime.triggers.checkpoints import CheckpointStore, Position
-from leda.runtime.triggers.config import MappingConfig
+from leda.runtime.triggers.config import MappingConfig, SourceKind
 from leda.runtime.triggers.destination import OnFailureDestination
 from leda.runtime.triggers.poller import Invoke, MappingStats, ShardPoller, initial_positions
-from leda.runtime.triggers.sources import ShardSource
+from leda.runtime.triggers.sources import DynamoDBStreamSource, KinesisSource, ShardSource
 
 log = logging.getLogger(__name__)
 SHARD_DISCOVERY_SECONDS = 1.0
@@ -142,9 +142,6 @@ class EventSourceMapping:
 
 
 def source_for(config: MappingConfig, kinesis: Any, streams: Any) -> ShardSource:
-    from leda.runtime.triggers.config import SourceKind
-    from leda.runtime.triggers.sources import DynamoDBStreamSource, KinesisSource
-
     if config.source_kind is SourceKind.KINESIS:
         return KinesisSource(kinesis, config.source_arn)
     return DynamoDBStreamSource(streams, config.source_arn)

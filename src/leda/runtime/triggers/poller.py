@@ -19,7 +19,7 @@ from typing import Any
 from leda.lambda_events import batch as event_of
 from leda.runtime.functions.spec import InvocationResult
 from leda.runtime.triggers.checkpoints import AT_HORIZON, CheckpointStore, Position
-from leda.runtime.triggers.config import MappingConfig
+from leda.runtime.triggers.config import MappingConfig, StartingPosition
 from leda.runtime.triggers.destination import OnFailureDestination, failure_record
 from leda.runtime.triggers.policy import (
     Next,
@@ -231,8 +231,6 @@ def initial_positions(
     LATEST is resolved to the shard's current last record and saved, so that a restart resumes
     from there instead of from a new "latest" that would skip what arrived in between.
     """
-    from leda.runtime.triggers.config import StartingPosition
-
     positions: dict[str, str] = {}
     for shard_id in shard_ids:
         last = AT_HORIZON

@@ -2,14 +2,22 @@
 
 A write schedules a reminder email at the time the item names (and, with EXPIRES_AT, the item's
 deletion); a move updates the schedule, a delete cancels it. Records are handled one by one and
-reported with ReportBatchItemFailures: a bad item fails alone (its reason in the log) while the
-rest of the batch is scheduled; throttling or a network error fails its record too, so the
-trigger retries it: nothing is dropped.
+reported with ReportBatchItemFailures.
+
+Two kinds of failure, two routes, nothing dropped:
+- a malformed item (unparsable time, missing or invalid email) can never succeed, so retrying it
+  would only hold up its shard: the function sends it, with its reason, to the failure queue
+  (the same queue that is the trigger's on-failure destination, which on its own receives batch
+  metadata only, never a reason) and the batch goes on;
+- a transient error (throttling, the network, the failure queue itself refusing) fails its
+  record, so the trigger retries it (bounded, bisecting) and in the end hands it to that same
+  queue.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -25,12 +33,15 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
+from pipeline.io.dead_letter import DeadLetter, DeadLetterQueue
 from reminders.items import BadAppointment
 from reminders.lifecycle import plan
 from reminders.scheduler_writer import ScheduleWriter, TargetSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
+
+FUNCTION_NAME = "ReminderLambda"
 
 logger = Logger(service="reminder-lambda")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -46,6 +57,31 @@ def _required(name: str) -> str:
 @cache
 def _scheduler() -> EventBridgeSchedulerClient:
     return boto3.client("scheduler", config=Config(retries={"mode": "standard"}))
+
+
+@cache
+def _failures() -> DeadLetterQueue:
+    """Where malformed items go; without FAILURE_QUEUE_URL their records fail instead."""
+    url = os.environ.get("FAILURE_QUEUE_URL", "").strip() or None
+    client = boto3.client("sqs", config=Config(retries={"mode": "standard"})) if url else None
+    return DeadLetterQueue(client, url)
+
+
+def _dead_letter(record: DynamoDBRecord, reason: str) -> DeadLetter:
+    stream = record.dynamodb
+    keys = stream.keys if stream else {}
+    return DeadLetter(
+        function=FUNCTION_NAME,
+        reason=reason,
+        payload=json.dumps(record.raw_event, sort_keys=True, default=str),
+        source={
+            "eventID": record.event_id or "",
+            "eventName": record.event_name.name if record.event_name else "",
+            "sequenceNumber": (stream.sequence_number or "") if stream else "",
+            "keys": json.dumps(keys, sort_keys=True, default=str),
+            "eventSourceARN": record.event_source_arn or "",
+        },
+    )
 
 
 @cache
@@ -78,7 +114,9 @@ def record_handler(record: DynamoDBRecord) -> None:
             "appointment cannot be scheduled",
             extra={"reason": bad.reason, "eventID": record.event_id},
         )
-        raise
+        # Raises (so the record fails and is retried) if the queue cannot take it.
+        _failures().send([_dead_letter(record, bad.reason)])
+        return
     for action in actions:
         outcome = _writer().apply(action)
         logger.info(

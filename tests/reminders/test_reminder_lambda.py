@@ -28,7 +28,28 @@ def scheduler(moto_endpoint: str) -> Any:
 
 
 @pytest.fixture
-def setup(monkeypatch, dynamodb, dynamodb_streams, scheduler, dynamodb_endpoint, moto_endpoint):
+def sqs(moto_endpoint: str) -> Any:
+    return local_client("sqs", moto_endpoint)
+
+
+@pytest.fixture
+def failure_queue(sqs) -> str:
+    url: str = sqs.create_queue(QueueName=f"ReminderFailureQueue-{uuid.uuid4().hex[:8]}")[
+        "QueueUrl"
+    ]
+    return url
+
+
+@pytest.fixture
+def setup(
+    monkeypatch,
+    dynamodb,
+    dynamodb_streams,
+    scheduler,
+    dynamodb_endpoint,
+    moto_endpoint,
+    failure_queue,
+):
     table = f"Appointment-Table-{uuid.uuid4().hex[:8]}"
     dynamodb.create_table(
         TableName=table,
@@ -47,6 +68,8 @@ def setup(monkeypatch, dynamodb, dynamodb_streams, scheduler, dynamodb_endpoint,
     scheduler.create_schedule_group(Name=group)
     for name, value in {
         "AWS_ENDPOINT_URL_SCHEDULER": moto_endpoint,
+        "AWS_ENDPOINT_URL_SQS": moto_endpoint,
+        "FAILURE_QUEUE_URL": failure_queue,
         "SCHEDULE_GROUP_NAME": group,
         "SCHEDULER_ROLE_ARN": ROLE,
         "TARGET_DEAD_LETTER_QUEUE_ARN": DLQ,
@@ -59,11 +82,25 @@ def setup(monkeypatch, dynamodb, dynamodb_streams, scheduler, dynamodb_endpoint,
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-    reminder_lambda._writer.cache_clear()
-    reminder_lambda._scheduler.cache_clear()
+    clear_caches()
     yield table, group, TableStreamTap(dynamodb, dynamodb_streams, table)
-    reminder_lambda._writer.cache_clear()
-    reminder_lambda._scheduler.cache_clear()
+    clear_caches()
+
+
+def clear_caches() -> None:
+    for cached in (reminder_lambda._writer, reminder_lambda._scheduler, reminder_lambda._failures):
+        cached.cache_clear()
+
+
+def drain(sqs, url: str) -> list[dict[str, Any]]:
+    bodies = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return bodies
+        for message in messages:
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 def later(minutes: int, zone: str = "UTC") -> str:
@@ -169,16 +206,41 @@ def test_moving_updates_other_changes_leave_it_and_removing_cancels(setup, dynam
     assert invoke(removal) == {"batchItemFailures": []}  # already gone: fine
 
 
-def test_a_bad_item_fails_alone_and_the_rest_is_scheduled(setup, dynamodb, scheduler):
+def test_bad_items_go_to_the_failure_queue_with_reasons_and_the_rest_is_scheduled(
+    setup, dynamodb, scheduler, sqs, failure_queue
+):
     table, group, tap = setup
     put(dynamodb, table, "good", REMINDER_TIMESTAMP=later(10), EMAIL="g@example.com")
     put(dynamodb, table, "bad-time", REMINDER_TIMESTAMP="next tuesday", EMAIL="b@example.com")
     put(dynamodb, table, "bad-mail", REMINDER_TIMESTAMP=later(10), EMAIL="not-an-address")
     records = tap.take()
+    # retrying a malformed item cannot help: it is not reported failed, it is sent on
+    assert invoke(records) == {"batchItemFailures": []}
+    assert set(schedules(scheduler, group)) == {reminder_schedule_name("good", "StaticSK")}
+    letters = {json.loads(b["source"]["keys"])["PK"]: b for b in drain(sqs, failure_queue)}
+    assert set(letters) == {"bad-time", "bad-mail"}
+    assert "next tuesday" in letters["bad-time"]["reason"]
+    assert "REMINDER_TIMESTAMP" in letters["bad-time"]["reason"]
+    assert "not-an-address" in letters["bad-mail"]["reason"]
+    by_key = {r["dynamodb"]["Keys"]["PK"]["S"]: r for r in records}
+    for pk, letter in letters.items():
+        assert letter["function"] == "ReminderLambda"
+        assert letter["source"]["sequenceNumber"] == by_key[pk]["dynamodb"]["SequenceNumber"]
+        assert json.loads(letter["payload"]) == by_key[pk]  # the whole record, to replay it
+
+
+def test_without_a_failure_queue_bad_items_fail_their_records_instead(
+    setup, dynamodb, scheduler, monkeypatch
+):
+    table, group, tap = setup
+    monkeypatch.delenv("FAILURE_QUEUE_URL")
+    clear_caches()
+    put(dynamodb, table, "good", REMINDER_TIMESTAMP=later(10), EMAIL="g@example.com")
+    put(dynamodb, table, "bad", REMINDER_TIMESTAMP="soon", EMAIL="b@example.com")
+    records = tap.take()
     response = invoke(records)
-    failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
     by_key = {r["dynamodb"]["Keys"]["PK"]["S"]: r["dynamodb"]["SequenceNumber"] for r in records}
-    assert failed == {by_key["bad-time"], by_key["bad-mail"]}
+    assert response == {"batchItemFailures": [{"itemIdentifier": by_key["bad"]}]}
     assert set(schedules(scheduler, group)) == {reminder_schedule_name("good", "StaticSK")}
 
 

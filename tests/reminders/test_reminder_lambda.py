@@ -93,7 +93,7 @@ def clear_caches() -> None:
 
 
 def drain(sqs, url: str) -> list[dict[str, Any]]:
-    bodies = []
+    bodies: list[dict[str, Any]] = []
     while True:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         if not messages:

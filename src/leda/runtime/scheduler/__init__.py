@@ -1,0 +1,1 @@
+"""What moto's Scheduler does not do: firing one-time schedules through their targets."""

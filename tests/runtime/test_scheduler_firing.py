@@ -114,7 +114,7 @@ def names_left(moto, world) -> set[str]:
 
 
 def dead_letters(moto, url) -> list[dict[str, Any]]:
-    messages = (
+    messages: list[dict[str, Any]] = (
         moto["sqs"]
         .receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
         .get("Messages", [])

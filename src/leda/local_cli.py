@@ -17,6 +17,7 @@ from rich.live import Live
 from leda.cli_errors import fail
 from leda.emulators.process import EmulatorError
 from leda.local_view import live_view, summary_table
+from leda.reminders_cli import reminders
 from leda.runtime.plan import PlanError
 from leda.runtime.session import BurstSummary, LocalSession, SessionError, SessionOptions
 
@@ -25,6 +26,8 @@ local_app = typer.Typer(
     no_args_is_help=True,
     help="Run the workshop offline: DynamoDB Local, kinesalite and moto's server on this machine.",
 )
+
+local_app.command(name="reminders")(reminders)
 
 
 @local_app.command()

@@ -19,6 +19,7 @@ FUNCTION = "aws:lambda/function:Function"
 MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
 RULE = "aws:cloudwatch/eventRule:EventRule"
 TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup"
 
 
 class PlanError(ValueError):
@@ -33,6 +34,9 @@ class TablePlan:
     ttl_attribute: str | None
     declared_arn: str
     declared_stream_arn: str
+    range_key: str | None = None
+    # Attribute name -> DynamoDB type ("S", "N", "B") of the key attributes.
+    attribute_types: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,9 @@ class LocalPlan:
     queues: tuple[QueuePlan, ...]
     functions: tuple[FunctionPlan, ...]
     mappings: tuple[MappingPlan, ...]
-    schedules: tuple[SchedulePlan, ...]
+    schedules: tuple[SchedulePlan, ...]  # EventBridge rules (the generator's minute)
     outputs: Mapping[str, Any] = field(default_factory=dict)
+    schedule_groups: tuple[str, ...] = ()  # EventBridge Scheduler groups (the reminders)
 
     def function(self, name: str) -> FunctionPlan:
         for plan in self.functions:
@@ -104,6 +109,7 @@ def _int(value: Any, default: int) -> int:
 def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPlan:
     """Turn declared resources (stacks.mock_run.DeclaredResource) into a LocalPlan."""
     tables, streams, queues, functions, mappings, rules, targets = [], [], [], [], [], {}, []
+    groups: list[str] = []
     for resource in resources:
         inputs, outs = resource.inputs, resource.outputs
         if resource.type == TABLE:
@@ -118,6 +124,11 @@ def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPl
                     ttl_attribute=ttl.get("attributeName") if ttl.get("enabled") else None,
                     declared_arn=outs.get("arn", ""),
                     declared_stream_arn=outs.get("streamArn", ""),
+                    range_key=inputs.get("rangeKey") or None,
+                    attribute_types={
+                        attribute["name"]: attribute["type"]
+                        for attribute in inputs.get("attributes") or ()
+                    },
                 )
             )
         elif resource.type == STREAM:
@@ -177,6 +188,8 @@ def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPl
             rules[inputs["name"]] = inputs["scheduleExpression"]
         elif resource.type == TARGET:
             targets.append((inputs["rule"], inputs["arn"]))
+        elif resource.type == SCHEDULE_GROUP:
+            groups.append(inputs.get("name") or resource.name)
     schedules = tuple(
         SchedulePlan(rule, rules[rule], arn) for rule, arn in targets if rule in rules
     )
@@ -189,6 +202,7 @@ def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPl
         tuple(mappings),
         schedules,
         dict(outputs),
+        tuple(groups),
     )
 
 

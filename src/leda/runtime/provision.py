@@ -8,11 +8,14 @@ the emulators' own.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from leda.runtime.plan import LocalPlan, QueuePlan, StreamPlan, TablePlan
+
+SENDER_OUTPUT = "senderEmail"  # the stack's export of leda:senderEmail
 
 
 @dataclass
@@ -30,10 +33,16 @@ def _table(dynamodb: Any, plan: TablePlan, resources: LocalResources) -> None:
     try:
         table = dynamodb.describe_table(TableName=plan.name)["Table"]
     except dynamodb.exceptions.ResourceNotFoundException:
+        keys = [(plan.hash_key, "HASH")]
+        if plan.range_key:
+            keys.append((plan.range_key, "RANGE"))
         request: dict[str, Any] = {
             "TableName": plan.name,
-            "AttributeDefinitions": [{"AttributeName": plan.hash_key, "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": plan.hash_key, "KeyType": "HASH"}],
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": plan.attribute_types.get(name, "S")}
+                for name, _ in keys
+            ],
+            "KeySchema": [{"AttributeName": name, "KeyType": kind} for name, kind in keys],
             "BillingMode": "PAY_PER_REQUEST",
         }
         if plan.stream_view:
@@ -90,7 +99,20 @@ def _queue(sqs: Any, plan: QueuePlan, resources: LocalResources) -> None:
     resources.translation[plan.declared_arn] = arn
 
 
-def provision(plan: LocalPlan, dynamodb: Any, kinesis: Any, sqs: Any) -> LocalResources:
+def _schedule_group(scheduler: Any, name: str) -> None:
+    # Already there from an earlier run against the same emulator: fine.
+    with contextlib.suppress(scheduler.exceptions.ConflictException):
+        scheduler.create_schedule_group(Name=name)
+
+
+def provision(
+    plan: LocalPlan,
+    dynamodb: Any,
+    kinesis: Any,
+    sqs: Any,
+    scheduler: Any = None,
+    ses: Any = None,
+) -> LocalResources:
     resources = LocalResources()
     for table in plan.tables:
         _table(dynamodb, table, resources)
@@ -98,4 +120,12 @@ def provision(plan: LocalPlan, dynamodb: Any, kinesis: Any, sqs: Any) -> LocalRe
         _stream(kinesis, stream, resources)
     for queue in plan.queues:
         _queue(sqs, queue, resources)
+    if scheduler is not None:
+        for group in plan.schedule_groups:
+            _schedule_group(scheduler, group)
+    sender = plan.outputs.get(SENDER_OUTPUT)
+    if ses is not None and sender:
+        # On AWS the participant verifies the sender identity in SES before the first
+        # reminder; offline the same step is done here (moto refuses mail from anyone else).
+        ses.verify_email_identity(EmailAddress=str(sender))
     return resources

@@ -31,6 +31,7 @@ from leda.runtime.functions.spec import FunctionSpec
 from leda.runtime.plan import LocalPlan, rate_seconds, stage_plan
 from leda.runtime.provision import LocalResources, provision
 from leda.runtime.referee import Referee, StreamReader
+from leda.runtime.scheduler.firing import ScheduleFiring
 from leda.runtime.triggers.checkpoints import CheckpointStore
 from leda.runtime.triggers.config import MappingConfig, SourceKind
 from leda.runtime.triggers.destination import OnFailureDestination
@@ -59,6 +60,9 @@ class SessionOptions:
     ports: tuple[int | None, int | None, int | None] = (None, None, None)  # ddb, kinesis, moto
     # A module that prices every AWS call the functions make (see functions/worker.py Meter).
     meter: str | None = None
+    # The functions to run (SAM LogicalIds, e.g. ReminderLambda); empty: every function. The
+    # stack's resources are all created either way; triggers run for the functions that do.
+    functions: tuple[str, ...] = ()
 
     def validate(self) -> Stage:
         try:
@@ -115,6 +119,7 @@ class LocalSession:
         self.plan: LocalPlan | None = None
         self.resources: LocalResources | None = None
         self.referee: Referee | None = None
+        self.firing: ScheduleFiring | None = None
         self._scratch: Path | None = None
         self._stop = threading.Event()
 
@@ -159,8 +164,13 @@ class LocalSession:
         self.kinesis = _client("kinesis", self.endpoints["kinesis"])
         self.streams = _client("dynamodbstreams", self.endpoints["dynamodb"])
         self.sqs = _client("sqs", self.endpoints["moto"])
-        progress("creating tables, streams and queues")
-        self.resources = provision(self.plan, self.dynamodb, self.kinesis, self.sqs)
+        self.scheduler = _client("scheduler", self.endpoints["moto"])
+        self.ses = _client("ses", self.endpoints["moto"])
+        self._check_functions()
+        progress("creating tables, streams, queues and schedule groups")
+        self.resources = provision(
+            self.plan, self.dynamodb, self.kinesis, self.sqs, self.scheduler, self.ses
+        )
         if self.options.lab2:
             parameters = ParameterTable(self.dynamodb, self._output("parameterTableName"))
             for name, value in LAB2_PARAMETERS.items():
@@ -168,7 +178,9 @@ class LocalSession:
         progress("starting functions and triggers")
         self._start_functions()
         self._start_mappings()
-        self._start_referee()
+        self._start_firing()
+        if self._runs_generator():
+            self._start_referee()
 
     def _output(self, name: str) -> str:
         assert self.plan is not None
@@ -202,11 +214,32 @@ class LocalSession:
         per_call = min(RECORDS_PER_CALL, size)
         return size // per_call, per_call
 
+    def _check_functions(self) -> None:
+        assert self.plan is not None
+        known = {function.logical_id for function in self.plan.functions}
+        unknown = sorted(set(self.options.functions) - known)
+        if unknown:
+            raise SessionError(
+                f"the stack declares no function {', '.join(unknown)}; "
+                f"allowed: {', '.join(sorted(known))}"
+            )
+
+    def _selected(self, logical_id: str) -> bool:
+        return not self.options.functions or logical_id in self.options.functions
+
+    def _runs_generator(self) -> bool:
+        assert self.plan is not None
+        if not self.plan.schedules:
+            return False
+        return self._selected(self.plan.function(self.plan.schedules[0].function_arn).logical_id)
+
     def _start_functions(self) -> None:
         assert self.plan is not None and self.resources is not None
         source_root = repository_root() / "functions"
         generator_arns = {schedule.function_arn for schedule in self.plan.schedules}
         for function in self.plan.functions:
+            if not self._selected(function.logical_id):
+                continue
             module = function.handler.rsplit(".", 1)[0]
             built = (function.artifact_dir / f"{module}.py").is_file()
             environment = {k: self.resources.local(v) for k, v in function.environment.items()}
@@ -237,6 +270,8 @@ class LocalSession:
         checkpoints = CheckpointStore(self.state_dir / "checkpoints")
         for mapping in self.plan.mappings:
             function = self.plan.function(mapping.function_name)
+            if function.name not in self.pools:
+                continue  # the function is not run this time
             source_arn = self.resources.local(mapping.declared_source_arn)
             kind = (
                 SourceKind.KINESIS
@@ -272,6 +307,21 @@ class LocalSession:
             runner.start()
             self.mappings.append(runner)
 
+    def _start_firing(self) -> None:
+        """The Scheduler's clock, for the schedule groups the stack declares."""
+        assert self.plan is not None
+        if not self.plan.schedule_groups:
+            return
+        self.firing = ScheduleFiring(
+            self.scheduler,
+            self.sqs,
+            # The universal targets served offline, each by its emulator.
+            {"ses": self.ses, "sqs": self.sqs, "dynamodb": self.dynamodb},
+            self.plan.schedule_groups,
+            journal_path=self.state_dir / "logs" / "schedules.jsonl",
+        )
+        self.firing.start()
+
     def _queue_url(self, arn: str | None) -> str | None:
         if arn is None or self.resources is None:
             return None
@@ -296,7 +346,9 @@ class LocalSession:
 
     # -- play --------------------------------------------------------------------------------
     def play(self, on_burst: Callable[[BurstSummary], None] = lambda _: None) -> list[BurstSummary]:
-        assert self.plan is not None and self.referee is not None
+        assert self.plan is not None
+        if self.referee is None:
+            raise SessionError("bursts need the generator, and it is not run in this session")
         generator = self.plan.function(self.plan.schedules[0].function_arn)
         pool = self.pools[generator.name]
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
@@ -395,6 +447,8 @@ class LocalSession:
 
     def stop(self, keep_emulators: bool = False) -> None:
         self._stop.set()
+        if self.firing is not None:
+            self.firing.stop()
         for mapping in self.mappings:  # first no new invocation anywhere, ...
             mapping.signal_stop()
         for pool in self.pools.values():  # ... then end the running ones, ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated
 
@@ -93,14 +94,22 @@ def reminders(
     )
 
 
+def _clock(iso: str) -> str:
+    """`2026-11-23T06:48:41.193+00:00` -> `06:48:41.193`: the day is in the table's title."""
+    return dt.datetime.fromisoformat(iso).strftime("%H:%M:%S.%f")[:12]
+
+
 def render(report: ReminderReport, out: Console) -> None:
-    table = Table(title="Emails sent", title_justify="left")
-    for column in ("address", "due (UTC)", "sent (UTC)", "seconds late"):
-        table.add_column(column, justify="right" if column == "seconds late" else "left")
+    day = dt.datetime.fromisoformat(report.emails[0].due).date() if report.emails else None
+    table = Table(title=f"Emails sent ({day or 'none'}, UTC)", title_justify="left")
+    table.add_column("address", no_wrap=True)
+    table.add_column("due")
+    table.add_column("sent")
+    table.add_column("seconds late", justify="right")
     for email in report.emails:
         late = f"{email.seconds_late:.3f}"
         style = "red" if email.seconds_late > LATE_TOLERANCE_SECONDS else ""
-        table.add_row(email.address, email.due, email.sent, late, style=style)
+        table.add_row(email.address, _clock(email.due), _clock(email.sent), late, style=style)
     out.print(table)
     out.print(f"schedules left: {len(report.schedules_left)}")
     for schedule in report.schedules_left:

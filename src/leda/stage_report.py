@@ -190,14 +190,27 @@ def _as_list(value: Any) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
+def _condition(statement: Mapping[str, Any], label: _Labels) -> str:
+    """` if ses:FromAddress StringEquals a@example.com`: a grant's limits are part of it."""
+    parts = [
+        f"{key} {operator} {' | '.join(label(v) for v in _as_list(value))}"
+        for operator, tests in sorted((statement.get("Condition") or {}).items())
+        for key, value in sorted(tests.items())
+    ]
+    return f" if {' and '.join(parts)}" if parts else ""
+
+
 def _permissions(policy_json: str, label: _Labels) -> dict[str, str]:
     """`allow <action>` -> the resources it is allowed on (several statements merged)."""
     granted: dict[str, set[str]] = {}
     for statement in json.loads(policy_json).get("Statement", []):
         effect = str(statement.get("Effect", "Allow")).lower()
+        condition = _condition(statement, label)
         for action in _as_list(statement.get("Action", [])):
             resources = granted.setdefault(f"{effect} {action}", set())
-            resources.update(label(resource) for resource in _as_list(statement.get("Resource")))
+            resources.update(
+                label(resource) + condition for resource in _as_list(statement.get("Resource"))
+            )
     return {key: ", ".join(sorted(resources)) for key, resources in sorted(granted.items())}
 
 
@@ -212,6 +225,7 @@ def _settings(inputs: Mapping[str, Any], label: _Labels) -> dict[str, str]:
         elif key == "assumeRolePolicy" and isinstance(value, str):
             principals = [
                 str(statement.get("Principal", {}).get("Service", "?"))
+                + _condition(statement, label)
                 for statement in json.loads(value).get("Statement", [])
             ]
             settings["assumed by"] = ", ".join(principals)

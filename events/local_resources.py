@@ -1,9 +1,10 @@
 """Create, on DynamoDB Local and moto's server, the resources events/env.json names.
 
-`sam local invoke --env-vars events/env.json` points every function at four tables, the Kinesis
-stream and the dead-letter queue named there; this makes them, with the workshop's keys and
-streams. Existing resources are left as they are. Run it from the project root after starting
-the emulators (see README.md ("Debug one function")):
+`sam local invoke --env-vars events/env.json` points the pipeline's functions at four tables,
+the Kinesis stream and the dead-letter queue named there, and ReminderLambda at the appointments
+table, a schedule group and its failure and dead-letter queues; this makes them, with the
+stacks' keys and streams. Existing resources are left as they are. Run it from the project root
+after starting the emulators (see README.md ("Debug one function")):
 
     .venv/bin/python events/local_resources.py [--dynamodb URL] [--moto URL]
 """
@@ -26,13 +27,18 @@ REGION = "us-east-1"
 # project's local key (leda.emulators.credentials) unless the shell sets one.
 LOCAL_KEY = "ledalocal"
 
-# Table variable -> (key attribute, has a NEW_AND_OLD_IMAGES stream).
-TABLES: dict[str, tuple[str, bool]] = {
-    "STATE_TABLE_NAME": ("id", True),
-    "REDUCE_TABLE_NAME": ("MessageId", True),
-    "AGGREGATE_TABLE_NAME": ("Identifier", False),
-    "PARAMETER_TABLE_NAME": ("parameter", False),
+# Table variable -> (hash key, range key or None, has a NEW_AND_OLD_IMAGES stream).
+TABLES: dict[str, tuple[str, str | None, bool]] = {
+    "STATE_TABLE_NAME": ("id", None, True),
+    "REDUCE_TABLE_NAME": ("MessageId", None, True),
+    "AGGREGATE_TABLE_NAME": ("Identifier", None, False),
+    "PARAMETER_TABLE_NAME": ("parameter", None, False),
+    "APPOINTMENT_TABLE_NAME": ("PK", "SK", True),
 }
+# Variables naming a queue: by URL (the functions send to it) or by ARN (a schedule's target
+# dead-letter queue, which Scheduler sends to). Both end with the queue's name.
+QUEUE_URLS = ("DEAD_LETTER_QUEUE_URL", "FAILURE_QUEUE_URL")
+QUEUE_ARNS = ("TARGET_DEAD_LETTER_QUEUE_ARN",)
 
 
 def named_values(env: Mapping[str, Mapping[str, str]]) -> dict[str, set[str]]:
@@ -61,12 +67,15 @@ def create_tables(dynamodb: Any, values: Mapping[str, set[str]]) -> list[str]:
         for name in page["TableNames"]
     }
     created = []
-    for variable, (key, stream) in TABLES.items():
+    for variable, (hash_key, range_key, stream) in TABLES.items():
+        keys = [(hash_key, "HASH")] + ([(range_key, "RANGE")] if range_key else [])
         for name in sorted(values.get(variable, set()) - existing):
             request: dict[str, Any] = {
                 "TableName": name,
-                "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
-                "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+                "AttributeDefinitions": [
+                    {"AttributeName": key, "AttributeType": "S"} for key, _ in keys
+                ],
+                "KeySchema": [{"AttributeName": key, "KeyType": kind} for key, kind in keys],
                 "BillingMode": "PAY_PER_REQUEST",
             }
             if stream:
@@ -93,12 +102,31 @@ def create_streams(kinesis: Any, values: Mapping[str, set[str]]) -> list[str]:
 
 
 def create_queues(sqs: Any, values: Mapping[str, set[str]]) -> list[str]:
-    # A queue URL ends with the queue's name; moto answers for any host in front of it.
-    urls = values.get("DEAD_LETTER_QUEUE_URL", set())
-    names = sorted({url.rstrip("/").rsplit("/", 1)[-1] for url in urls})
-    for name in names:
+    # A queue URL ends with /<name> (moto answers for any host in front of it), an ARN with :<name>.
+    names = {
+        url.rstrip("/").rsplit("/", 1)[-1]
+        for variable in QUEUE_URLS
+        for url in values.get(variable, set())
+    }
+    names |= {
+        arn.rsplit(":", 1)[-1] for variable in QUEUE_ARNS for arn in values.get(variable, set())
+    }
+    for name in sorted(names):
         sqs.create_queue(QueueName=name)  # idempotent for the same attributes
-    return names
+    return sorted(names)
+
+
+def create_schedule_groups(scheduler: Any, values: Mapping[str, set[str]]) -> list[str]:
+    existing = {
+        group["Name"]
+        for page in scheduler.get_paginator("list_schedule_groups").paginate()
+        for group in page["ScheduleGroups"]
+    }
+    created = []
+    for name in sorted(values.get("SCHEDULE_GROUP_NAME", set()) - existing):
+        scheduler.create_schedule_group(Name=name)
+        created.append(name)
+    return created
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,9 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     tables = create_tables(_client("dynamodb", args.dynamodb), values)
     streams = create_streams(_client("kinesis", args.moto), values)
     queues = create_queues(_client("sqs", args.moto), values)
+    groups = create_schedule_groups(_client("scheduler", args.moto), values)
     print(f"tables created: {', '.join(tables) or 'none (all there)'}")
     print(f"streams created: {', '.join(streams) or 'none (all there)'}")
     print(f"queues ready: {', '.join(queues) or 'none named'}")
+    print(f"schedule groups created: {', '.join(groups) or 'none (all there)'}")
     return 0
 
 

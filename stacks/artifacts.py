@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pulumi
 
+from stacks import reminder_model
 from stacks.stage_model import FUNCTIONS, FunctionId
 
 
@@ -18,18 +19,26 @@ class ArtifactsMissing(pulumi.RunError):
     """A function's build folder (or its handler module) is not there: `sam build` first."""
 
 
-def expected(build_dir: Path) -> dict[FunctionId, Path]:
-    """The folder each function's code is taken from, whether or not it exists yet."""
-    return {function: build_dir / function.value for function in FunctionId}
+def handler_modules() -> dict[str, str]:
+    """LogicalId -> the handler module its artifact must hold: the pipeline's four functions,
+    then the reminder function."""
+    modules = {function.value: FUNCTIONS[function].module_file for function in FunctionId}
+    modules[reminder_model.LOGICAL_ID] = reminder_model.FUNCTION.module_file
+    return modules
 
 
-def locate(build_dir: Path) -> dict[FunctionId, Path]:
+def expected(build_dir: Path) -> dict[str, Path]:
+    """The folder each function's code is taken from (by LogicalId), built or not yet."""
+    return {logical_id: build_dir / logical_id for logical_id in handler_modules()}
+
+
+def locate(build_dir: Path) -> dict[str, Path]:
     """The build folders, each checked to hold its handler module."""
     folders = expected(build_dir)
     missing = [
-        function.value
-        for function in FunctionId
-        if not (folders[function] / FUNCTIONS[function].module_file).is_file()
+        logical_id
+        for logical_id, module in handler_modules().items()
+        if not (folders[logical_id] / module).is_file()
     ]
     if missing:
         raise ArtifactsMissing(

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from zoneinfo import available_timezones
 
 import pulumi
 
@@ -26,6 +28,8 @@ BURST_CALLS = "leda:burstCalls"
 BURST_RECORDS_PER_CALL = "leda:burstRecordsPerCall"
 LAMBDA_RUNTIME = "leda:lambdaRuntime"
 ARTIFACTS_DIR = "leda:artifactsDir"
+SENDER_EMAIL = "leda:senderEmail"
+DEFAULT_TIMEZONE = "leda:defaultTimezone"
 REGION = "aws:region"
 KEYS = (
     STAGE,
@@ -35,11 +39,35 @@ KEYS = (
     BURST_RECORDS_PER_CALL,
     LAMBDA_RUNTIME,
     ARTIFACTS_DIR,
+    SENDER_EMAIL,
+    DEFAULT_TIMEZONE,
     REGION,
 )
 
 RUNTIMES = ("python3.11", "python3.12", "python3.13")
 REGION_PATTERN = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
+
+# The sender is the SES identity reminders are sent from, and it is written into IAM: the
+# identity ARNs (`identity/<address>`, `identity/<domain>`) and an `ses:FromAddress` condition.
+# So the rule is narrower than what mail allows: no display name or angle brackets (SES would
+# match only the bare address), and none of `* ? $ { } /`, which IAM reads as wildcards,
+# policy variables or path separators in an ARN.
+_LOCAL_PART = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+_DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+SENDER_PATTERN = re.compile(
+    rf"(?P<local>{_LOCAL_PART})@(?P<domain>(?:{_DOMAIN_LABEL}\.)+[A-Za-z]{{2,63}})", re.ASCII
+)
+SENDER_RULE = (
+    "one bare address local@domain.tld, the SES identity reminders are sent from: letters, "
+    "digits and . _ % + - before the @ (at most 64, no leading, trailing or double dot), then "
+    "a domain of dot-separated labels ending in a top-level domain of letters; no spaces, "
+    "display name or angle brackets"
+)
+MAX_SENDER_LENGTH = 254
+DEFAULT_ZONE = "UTC"
+# Files some tz databases list that name the machine's own setting, not a place; the reminder
+# function refuses them too (functions/reminders/items.py).
+_NOT_ZONES = frozenset({"localtime", "posixrules"})
 
 
 class ConfigError(pulumi.RunError):
@@ -52,11 +80,13 @@ class LedaConfig:
     name_prefix: str
     participant: str | None
     region: str
+    sender_email: str  # the verified SES identity reminders are sent from
     shard_count: int = 20
     burst_calls: int = 250
     burst_records_per_call: int = 40
     lambda_runtime: str = "python3.11"
     artifacts_dir: Path = DEFAULT_ARTIFACTS_DIR
+    default_timezone: str = DEFAULT_ZONE  # how appointment times without an offset are read
 
 
 def _integer(
@@ -73,6 +103,40 @@ def _integer(
     if not low <= number <= high:
         errors.append(f"{key}={number} is out of range; allowed: {low}-{high}")
     return number
+
+
+def _sender(text: str | None, errors: list[str]) -> str:
+    if text is None or text.strip() == "":
+        errors.append(f"{SENDER_EMAIL} is not set; allowed: {SENDER_RULE}")
+        return ""
+    match = SENDER_PATTERN.fullmatch(text)
+    if match is None:
+        errors.append(
+            f"{SENDER_EMAIL}={text!r} is not a single email address; allowed: {SENDER_RULE}"
+        )
+    elif len(match["local"]) > 64 or len(text) > MAX_SENDER_LENGTH:
+        errors.append(
+            f"{SENDER_EMAIL}={text!r} is too long; allowed: at most 64 characters before the @ "
+            f"and {MAX_SENDER_LENGTH} in all"
+        )
+    return text
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """IANA zone names this machine's tz database (or the tzdata package) knows."""
+    return frozenset(available_timezones()) - _NOT_ZONES
+
+
+def _timezone(text: str | None, errors: list[str]) -> str:
+    if text is None or text.strip() == "":
+        return DEFAULT_ZONE
+    if text not in zone_names():
+        errors.append(
+            f"{DEFAULT_TIMEZONE}={text!r} is not an IANA time zone name; allowed: a name such "
+            f"as UTC, Europe/Paris or America/New_York (default {DEFAULT_ZONE})"
+        )
+    return text
 
 
 def _prefix(participant: str | None, stack: str, errors: list[str]) -> str:
@@ -137,6 +201,9 @@ def load(values: Mapping[str, str], stack: str) -> LedaConfig:
         (PROJECT_ROOT / artifacts_text).resolve() if artifacts_text else DEFAULT_ARTIFACTS_DIR
     )
 
+    sender_email = _sender(values.get(SENDER_EMAIL), errors)
+    default_timezone = _timezone(values.get(DEFAULT_TIMEZONE), errors)
+
     if errors:
         raise ConfigError("invalid stack config: " + "; ".join(errors))
     return LedaConfig(
@@ -144,11 +211,13 @@ def load(values: Mapping[str, str], stack: str) -> LedaConfig:
         name_prefix=prefix,
         participant=participant,
         region=region,
+        sender_email=sender_email,
         shard_count=shard_count,
         burst_calls=burst_calls,
         burst_records_per_call=records,
         lambda_runtime=runtime,
         artifacts_dir=artifacts_dir,
+        default_timezone=default_timezone,
     )
 
 

@@ -3,7 +3,8 @@
 Pulumi's mock monitor does no auto-naming and computes no attribute, so whatever the program
 reads back (a table's `streamArn`, a queue's `url`, a role's `arn`) must come from here, or it
 silently resolves to nothing. Every resource of the program is named explicitly, so the answers
-follow from the name, the region and a fixed account.
+follow from the name, the region and a fixed account. (The reminders' policies read the account
+and region back from the schedule group's ARN, so that one matters too.)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pulumi
 ACCOUNT = "123456789012"
 # DynamoDB gives each stream a timestamp label; any fixed label does offline.
 STREAM_LABEL = "2026-01-01T00:00:00.000"
+CREATED = "2026-01-01T00:00:00Z"  # a fixed creation time, where AWS reports one
 _ESM_NAMESPACE = uuid.UUID("6f1c1b8e-6a7e-4d7c-9a55-1e2d3c4b5a69")
 
 # (type, logical name, inputs, computed attributes, custom) of each registration.
@@ -73,6 +75,14 @@ def computed(typ: str, name: str, inputs: dict[str, Any], region: str) -> dict[s
         return {"id": str(inputs.get("statementId", name))}
     if typ == "aws:cloudwatch/eventTarget:EventTarget":
         return {"id": f"{inputs.get('rule')}-{inputs.get('targetId')}"}
+    if typ == "aws:scheduler/scheduleGroup:ScheduleGroup":
+        return {
+            "id": name,
+            "arn": arn.format(service="scheduler", path=f"schedule-group/{name}"),
+            "state": "ACTIVE",
+            "creationDate": CREATED,
+            "lastModificationDate": CREATED,
+        }
     return {"id": name}
 
 

@@ -19,12 +19,14 @@ from typing import Any, cast
 import pulumi
 
 from stacks import program
-from stacks.config import REGION, STAGE, LedaConfig
+from stacks.config import REGION, SENDER_EMAIL, STAGE, LedaConfig
 from stacks.mock_cloud import MockCloud
 
 PROJECT = "leda"
 DEFAULT_STACK = "dev"
 DEFAULT_REGION = "us-east-1"
+# RFC 2606 reserves example.com: a placeholder no mail can be sent from by mistake.
+DEFAULT_SENDER = "reminders@example.com"
 # Runs a program under the mocks and waits for every output (untyped in the SDK).
 _run_to_completion = cast("Callable[[Callable[[], Any]], Callable[[], None]]", pulumi.runtime.test)
 
@@ -92,9 +94,16 @@ def stage_config(
     participant: str | None = None,
     region: str = DEFAULT_REGION,
     extra: Mapping[str, str] | None = None,
+    sender_email: str | None = DEFAULT_SENDER,
 ) -> dict[str, str]:
-    """A typical stack config for a stage (full keys, as `Pulumi.<stack>.yaml` holds them)."""
+    """A typical stack config for a stage (full keys, as `Pulumi.<stack>.yaml` holds them).
+
+    `sender_email=None` leaves the required sender out (to see the config error); `extra`
+    overrides anything, the sender included.
+    """
     values = {STAGE: stage, REGION: region}
+    if sender_email is not None:
+        values[SENDER_EMAIL] = sender_email
     if participant is not None:
         values["leda:participant"] = participant
     values.update(extra or {})

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from stacks.stage_model import FunctionId, Target
 
 # Characters every name the prefix feeds accepts (Lambda functions, IAM roles and policies,
-# DynamoDB tables, Kinesis streams, SQS queues, log groups, EventBridge rules).
+# DynamoDB tables, Kinesis streams, SQS queues, log groups, EventBridge rules, Scheduler
+# schedule groups).
 PREFIX_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 PREFIX_CHARACTERS = "letters, digits, '-' and '_', starting with a letter or digit"
 
@@ -26,6 +27,20 @@ SCHEDULE = "GeneratorSchedule"
 SCHEDULE_TARGET = "GeneratorScheduleTarget"
 SCHEDULE_PERMISSION = "GeneratorSchedulePermission"
 LOG_GROUP_PREFIX = "/aws/lambda/"
+
+# The reminders (stacks/reminders.py): the same resources in every stage.
+REMINDER_FUNCTION = "ReminderLambda"  # also the SAM LogicalId of its artifact
+APPOINTMENT_TABLE = "AppointmentTable"
+REMINDER_FAILURE_QUEUE = "ReminderFailureQueue"
+REMINDER_DEAD_LETTER_QUEUE = "ReminderDeadLetterQueue"
+REMINDER_SCHEDULE_GROUP = "ReminderScheduleGroup"  # the resource's logical name
+# The group's physical name is shorter than its logical one: schedule group names stop at 64,
+# and `<prefix>-ReminderScheduleGroup` would cap the prefix below 44.
+SCHEDULE_GROUP_SUFFIX = "Reminders"
+SCHEDULER_ROLE = "SchedulerRole"
+SCHEDULER_POLICY = "SchedulerPolicy"
+# Scheduler's rule for schedule group (and schedule) names.
+SCHEDULE_GROUP_PATTERN = re.compile(r"[0-9A-Za-z_.-]{1,64}", re.ASCII)
 
 
 def _limited_names() -> Iterable[tuple[str, int]]:
@@ -45,6 +60,15 @@ def _limited_names() -> Iterable[tuple[str, int]]:
     ):
         yield table.value, 255  # DynamoDB table name
     yield SCHEDULE, 64  # EventBridge rule name
+    yield REMINDER_FUNCTION, 64  # Lambda function name
+    yield REMINDER_FUNCTION + ROLE_SUFFIX, 64  # IAM role name
+    yield REMINDER_FUNCTION + POLICY_SUFFIX, 128  # IAM inline policy name
+    yield APPOINTMENT_TABLE, 255  # DynamoDB table name
+    for queue in (REMINDER_FAILURE_QUEUE, REMINDER_DEAD_LETTER_QUEUE):
+        yield queue, 80  # SQS queue name
+    yield SCHEDULE_GROUP_SUFFIX, 64  # EventBridge Scheduler schedule group name
+    yield SCHEDULER_ROLE, 64  # IAM role name
+    yield SCHEDULER_POLICY, 128  # IAM inline policy name
 
 
 def max_prefix_length() -> int:
@@ -61,24 +85,31 @@ class Names:
     def of(self, logical: str) -> str:
         return f"{self.prefix}-{logical}"
 
-    def function(self, function: FunctionId) -> str:
-        return self.of(function.value)
+    # A function is named by its logical id: a pipeline `FunctionId` (a str) or
+    # `REMINDER_FUNCTION`.
 
-    def role(self, function: FunctionId) -> str:
-        return self.of(function.value + ROLE_SUFFIX)
+    def function(self, function: str) -> str:
+        return self.of(function)
 
-    def policy(self, function: FunctionId) -> str:
-        return self.of(function.value + POLICY_SUFFIX)
+    def role(self, function: str) -> str:
+        return self.of(function + ROLE_SUFFIX)
 
-    def log_group_resource(self, function: FunctionId) -> str:
-        return self.of(function.value + LOGS_SUFFIX)
+    def policy(self, function: str) -> str:
+        return self.of(function + POLICY_SUFFIX)
 
-    def log_group(self, function: FunctionId) -> str:
+    def log_group_resource(self, function: str) -> str:
+        return self.of(function + LOGS_SUFFIX)
+
+    def log_group(self, function: str) -> str:
         """Lambda's default log group for the function, created here with a retention."""
         return LOG_GROUP_PREFIX + self.function(function)
 
-    def trigger(self, function: FunctionId) -> str:
-        return self.of(function.value + TRIGGER_SUFFIX)
+    def trigger(self, function: str) -> str:
+        return self.of(function + TRIGGER_SUFFIX)
+
+    def schedule_group(self) -> str:
+        """The physical name of the reminders' schedule group."""
+        return self.of(SCHEDULE_GROUP_SUFFIX)
 
     def target(self, target: Target) -> str:
         return self.of(target.value)

@@ -51,7 +51,7 @@ QUEUES = (Target.DEAD_LETTER_QUEUE, Target.TRIGGER_FAILURE_QUEUE)
 @dataclass(frozen=True)
 class PipelineArgs:
     model: StageModel
-    code: Mapping[FunctionId, Path]  # one `sam build` folder per function
+    code: Mapping[str, Path]  # one `sam build` folder per function, by LogicalId
     lambda_runtime: str = "python3.11"
     shard_count: int = 20
     burst_calls: int = 250

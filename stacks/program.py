@@ -1,5 +1,6 @@
-"""The program: validate config, find the code, declare the pipeline, export what a participant
-needs. The same function runs under `pulumi up` and under the mocks (`mock_run`)."""
+"""The program: validate config, find the code, declare the pipeline and the reminders, export
+what a participant needs. The same function runs under `pulumi up` and under the mocks
+(`mock_run`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from dataclasses import dataclass
 
 import pulumi
 
-from stacks import artifacts, config
+from stacks import artifacts, config, reminder_model
 from stacks.config import LedaConfig
 from stacks.pipeline import AggregationPipeline, PipelineArgs
+from stacks.reminders import ReminderArgs, ReminderScheduling
 from stacks.stage_model import model
 
 
@@ -18,6 +20,7 @@ from stacks.stage_model import model
 class Declared:
     config: LedaConfig
     pipeline: AggregationPipeline
+    reminders: ReminderScheduling
     outputs: dict[str, pulumi.Output[str]]
 
 
@@ -45,12 +48,23 @@ def main(*, values: Mapping[str, str] | None = None, require_artifacts: bool = T
             burst_records_per_call=settings.burst_records_per_call,
         ),
     )
+    # The same in every stage: the reminders do not take part in the labs.
+    reminders = ReminderScheduling(
+        settings.name_prefix,
+        ReminderArgs(
+            code=code[reminder_model.LOGICAL_ID],
+            sender_email=settings.sender_email,
+            default_timezone=settings.default_timezone,
+            lambda_runtime=settings.lambda_runtime,
+        ),
+    )
     outputs: dict[str, pulumi.Output[str]] = {
         "stage": pulumi.Output.from_input(settings.stage.value),
         "namePrefix": pulumi.Output.from_input(settings.name_prefix),
         "region": pulumi.Output.from_input(settings.region),
         **pipeline.exports,
+        **reminders.exports,
     }
     for key, value in outputs.items():
         pulumi.export(key, value)
-    return Declared(settings, pipeline, outputs)
+    return Declared(settings, pipeline, reminders, outputs)

@@ -10,10 +10,11 @@ import itertools
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from leda.emulators.credentials import LOCAL_CREDENTIALS
+from leda.emulators.credentials import LOCAL_CREDENTIALS, local_client
 from tests.sam import env_file, template, tools
 from tests.sam.artifacts import Invocation, lambda_runtime_libraries, run_handler
 from tests.sam.project import ENV_FILE, TEMPLATE
@@ -105,4 +106,11 @@ def local_endpoints(dynamodb_endpoint: str, moto_endpoint: str) -> dict[str, str
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
         "AWS_ENDPOINT_URL_KINESIS": moto_endpoint,
         "AWS_ENDPOINT_URL_SQS": moto_endpoint,
+        "AWS_ENDPOINT_URL_SCHEDULER": moto_endpoint,
     }
+
+
+@pytest.fixture
+def scheduler(moto_endpoint: str) -> Any:
+    """moto's EventBridge Scheduler, where ReminderLambda's schedules land."""
+    return local_client("scheduler", moto_endpoint)

@@ -18,13 +18,22 @@ import pytest
 
 from tests.sam import tools
 from tests.sam.artifacts import RUNNER, SDK_PACKAGES, files, run_handler
-from tests.sam.project import FUNCTIONS_DIR
+from tests.sam.project import FUNCTIONS_DIR, ROOT
 
 pytestmark = pytest.mark.sam_build
 
-FUNCTIONS = ["GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda"]
+FUNCTIONS = ["GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda", "ReminderLambda"]
 # Powertools and its dependencies, as pip installs them from functions/requirements.txt.
 DEPENDENCIES = {"aws_lambda_powertools", "jmespath", "typing_extensions"}
+# LogicalId -> (the project packages it holds, what it installs beyond DEPENDENCIES).
+# ReminderLambda imports the pipeline's dead-letter adapter, and needs the IANA zones.
+PACKAGES: dict[str, tuple[set[str], set[str]]] = {
+    "GeneratorLambda": ({"pipeline"}, set()),
+    "StateLambda": ({"pipeline"}, set()),
+    "MapLambda": ({"pipeline"}, set()),
+    "ReduceLambda": ({"pipeline"}, set()),
+    "ReminderLambda": ({"pipeline", "reminders"}, {"tzdata"}),
+}
 
 
 def test_sam_build_succeeds_with_one_artifact_per_function(
@@ -49,7 +58,8 @@ def test_artifact_holds_only_what_its_function_needs(build_dir, sam_functions, l
     artifact = build_dir / logical_id
     module = sam_functions[logical_id].module
     top_level = {_top_level_name(path.name) for path in artifact.iterdir()}
-    assert top_level == {module, "pipeline"} | DEPENDENCIES
+    packages, extra = PACKAGES[logical_id]
+    assert top_level == {module} | packages | DEPENDENCIES | extra
 
     every_file = files(artifact)
     assert not [name for name in every_file if "__pycache__" in name or name.endswith(".pyc")]
@@ -64,13 +74,40 @@ def test_artifact_code_is_the_source(build_dir, sam_functions, logical_id):
     artifact = build_dir / logical_id
     module_file = sam_functions[logical_id].module + ".py"
     assert filecmp.cmp(artifact / module_file, FUNCTIONS_DIR / module_file, shallow=False)
-    source = FUNCTIONS_DIR / "pipeline"
-    source_files = [name for name in files(source) if "__pycache__" not in name]
-    assert files(artifact / "pipeline") == source_files
-    _, mismatch, errors = filecmp.cmpfiles(
-        source, artifact / "pipeline", source_files, shallow=False
-    )
-    assert (mismatch, errors) == ([], [])
+    for package in PACKAGES[logical_id][0]:
+        source = FUNCTIONS_DIR / package
+        source_files = [name for name in files(source) if "__pycache__" not in name]
+        assert files(artifact / package) == source_files
+        _, mismatch, errors = filecmp.cmpfiles(
+            source, artifact / package, source_files, shallow=False
+        )
+        assert (mismatch, errors) == ([], []), package
+
+
+def _pins(requirements: Path) -> dict[str, str]:
+    """`name==version` lines of a requirements file, following `-r` includes."""
+    pins: dict[str, str] = {}
+    for line in requirements.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            pins.update(_pins(requirements.with_name(line[3:].strip())))
+        elif "==" in line:
+            name, version = line.split("==")
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def test_reminder_artifact_carries_the_pinned_time_zone_database(build_dir):
+    """zoneinfo falls back to the tzdata package where the image has no /usr/share/zoneinfo."""
+    artifact = build_dir / "ReminderLambda"
+    pinned = _pins(FUNCTIONS_DIR / "requirements-reminders.txt")
+    assert pinned["tzdata"] == _pins(ROOT / "requirements" / "constraints.txt")["tzdata"]
+    assert (artifact / f"tzdata-{pinned['tzdata']}.dist-info").is_dir()
+    for zone in ("UTC", "Europe/Paris", "America/New_York"):
+        assert (artifact / "tzdata" / "zoneinfo" / zone).is_file(), zone
+    # ...and only there: the pipeline's artifacts stay as small as they were.
+    for logical_id in ("GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda"):
+        assert not (build_dir / logical_id / "tzdata").exists(), logical_id
 
 
 @pytest.mark.parametrize("logical_id", FUNCTIONS)

@@ -71,6 +71,50 @@ def test_env_json_names_resources_the_script_creates_and_the_functions_use(
     assert invocation.result["accepted"] == invocation.result["sent"] > 0
 
 
+def test_env_json_names_the_reminder_resources_the_script_creates(
+    invoke_artifact,
+    env_values,
+    local_endpoints,
+    dynamodb_endpoint,
+    moto_endpoint,
+    dynamodb,
+    scheduler,
+    sqs,
+):
+    output = create_resources(dynamodb_endpoint, moto_endpoint)
+    assert output.splitlines()[3].startswith("schedule groups created: ")
+    again = create_resources(dynamodb_endpoint, moto_endpoint)
+    assert again.splitlines()[3] == "schedule groups created: none (all there)"
+
+    reminder = env_file.with_overrides(
+        env_file.for_function(env_values, "ReminderLambda"), local_endpoints
+    )
+    table = dynamodb.describe_table(TableName=reminder["APPOINTMENT_TABLE_NAME"])["Table"]
+    assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {
+        "PK": "HASH",
+        "SK": "RANGE",
+    }
+    assert table["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    failure_queue = reminder["FAILURE_QUEUE_URL"].rsplit("/", 1)[-1]
+    dead_letter_queue = reminder["TARGET_DEAD_LETTER_QUEUE_ARN"].rsplit(":", 1)[-1]
+    queue_urls = {
+        name: sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        for name in (failure_queue, dead_letter_queue)
+    }
+    sqs.purge_queue(QueueUrl=queue_urls[failure_queue])
+
+    invocation = invoke_artifact(
+        "ReminderLambda", EVENTS_DIR / "reminder_lambda" / "malformed.json", reminder
+    )
+    assert invocation.ok, invocation.describe()
+    assert invocation.result == {"batchItemFailures": []}
+    assert scheduler.list_schedules(GroupName=reminder["SCHEDULE_GROUP_NAME"])["Schedules"]
+    assert len(resources.dead_letters(sqs, queue_urls[failure_queue])) == 1
+
+
 def test_the_script_sees_tables_past_the_first_page(dynamodb_endpoint, moto_endpoint, dynamodb):
     """ListTables answers 100 names a page: a second run must still find every table it made."""
     import uuid

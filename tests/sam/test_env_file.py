@@ -25,7 +25,8 @@ def test_shared_section_names_only_variables_every_function_declares(env_values,
 
 
 @pytest.mark.parametrize(
-    "logical_id", ["GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda"]
+    "logical_id",
+    ["GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda", "ReminderLambda"],
 )
 def test_gives_every_declared_variable_a_value_and_nothing_else(
     env_values, sam_functions, logical_id
@@ -58,6 +59,23 @@ def test_generator_sends_a_small_burst_and_checks_at_once(env_values):
     assert values["CHECK_DELAY_SECONDS"] == "0"
 
 
-def test_every_function_runs_the_fault_tolerant_stage(env_values, sam_functions):
-    for logical_id in sam_functions:
+def test_every_pipeline_function_runs_the_fault_tolerant_stage(env_values, sam_functions):
+    staged = [f.logical_id for f in sam_functions.values() if "LEDA_STAGE" in f.all_variables]
+    assert sorted(staged) == ["GeneratorLambda", "MapLambda", "ReduceLambda", "StateLambda"]
+    for logical_id in staged:
         assert env_file.for_function(env_values, logical_id)["LEDA_STAGE"] == "fault-tolerant"
+
+
+def test_reminder_lambda_names_the_local_resources(env_values):
+    """One schedule group, the appointments table, and two queues (by URL and by ARN) on moto,
+    named as a `leda-local` stack would name them."""
+    values = env_file.for_function(env_values, "ReminderLambda")
+    assert values["SCHEDULE_GROUP_NAME"] == "leda-local-Reminders"
+    assert values["APPOINTMENT_TABLE_NAME"] == "leda-local-AppointmentTable"
+    assert values["SCHEDULER_ROLE_ARN"] == "arn:aws:iam::123456789012:role/leda-local-SchedulerRole"
+    assert values["TARGET_DEAD_LETTER_QUEUE_ARN"] == (
+        "arn:aws:sqs:us-east-1:123456789012:leda-local-ReminderDeadLetterQueue"
+    )
+    assert values["FAILURE_QUEUE_URL"].endswith("/123456789012/leda-local-ReminderFailureQueue")
+    assert values["DEFAULT_TIMEZONE"] == "UTC"
+    assert "@" in values["SENDER_EMAIL"]

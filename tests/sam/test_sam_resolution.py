@@ -62,7 +62,8 @@ def test_sam_sees_the_functions_the_template_reader_sees(sam_runner, sam_functio
 
 
 @pytest.mark.parametrize(
-    "logical_id", ["GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda"]
+    "logical_id",
+    ["GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda", "ReminderLambda"],
 )
 def test_sam_passes_env_json_values_to_the_function(
     sam_runner, sam_functions, env_values, logical_id

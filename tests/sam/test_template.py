@@ -45,8 +45,28 @@ EXPECTED = {
         30,
         COMMON | {"AGGREGATE_TABLE_NAME", "DEAD_LETTER_QUEUE_URL"},
     ),
+    # What functions/reminder_lambda.py reads; the same in every stage, so no LEDA_STAGE.
+    "ReminderLambda": (
+        "reminder_lambda.handler",
+        256,
+        30,
+        {
+            "SCHEDULE_GROUP_NAME",
+            "SCHEDULER_ROLE_ARN",
+            "TARGET_DEAD_LETTER_QUEUE_ARN",
+            "SENDER_EMAIL",
+            "APPOINTMENT_TABLE_NAME",
+            "DEFAULT_TIMEZONE",
+            "FAILURE_QUEUE_URL",
+        },
+    ),
 }
-ENDPOINT_HOOKS = {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_KINESIS", "AWS_ENDPOINT_URL_SQS"}
+ENDPOINT_HOOKS = {
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_KINESIS",
+    "AWS_ENDPOINT_URL_SQS",
+    "AWS_ENDPOINT_URL_SCHEDULER",
+}
 
 
 def test_sam_validate_lint_passes(sam_scratch: Path) -> None:
@@ -60,7 +80,7 @@ def test_cfn_lint_passes(sam_scratch: Path) -> None:
     assert process.returncode == 0, tools.output(process)
 
 
-def test_declares_exactly_the_four_pipeline_functions(sam_functions):
+def test_declares_exactly_the_pipeline_functions_and_the_reminder_function(sam_functions):
     assert set(sam_functions) == set(EXPECTED)
 
 
@@ -88,7 +108,8 @@ def test_runtime_is_one_parameter_defaulting_to_python311(sam_functions):
 
 
 def test_declares_functions_only():
-    """Tables, streams, queues, triggers and the schedule belong to the Pulumi program."""
+    """Tables, streams, queues, triggers, the schedule, the schedule group and the roles belong
+    to the Pulumi program."""
     document = template.load(TEMPLATE)
     types = {resource["Type"] for resource in document["Resources"].values()}
     assert types == {template.SERVERLESS_FUNCTION}

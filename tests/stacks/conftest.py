@@ -16,6 +16,7 @@ HANDLERS = {
     "StateLambda": "state_lambda.py",
     "MapLambda": "map_lambda.py",
     "ReduceLambda": "reduce_lambda.py",
+    "ReminderLambda": "reminder_lambda.py",
 }
 
 

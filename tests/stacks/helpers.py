@@ -8,7 +8,8 @@ from typing import Any
 from stacks.mock_run import DeclaredResource, StackRun
 
 STAGES = ("broken", "wired", "fault-tolerant")
-FUNCTIONS = ("GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda")
+FUNCTIONS = ("GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda")  # the pipeline's
+REMINDER = "ReminderLambda"
 ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"
 FUNCTION = "aws:lambda/function:Function"
 ROLE = "aws:iam/role:Role"
@@ -41,12 +42,16 @@ def triggers(run: StackRun) -> dict[str, DeclaredResource]:
     return found
 
 
+def role_statements(run: StackRun, role_name: str) -> list[dict[str, Any]]:
+    """The statements of the one inline policy of the role with this physical name."""
+    policies = [p for p in run.of_type(ROLE_POLICY) if p.inputs["role"] == role_name]
+    assert len(policies) == 1, f"{role_name}: expected one inline policy, found {len(policies)}"
+    return list(json.loads(policies[0].inputs["policy"])["Statement"])
+
+
 def statements(run: StackRun, name: str) -> list[dict[str, Any]]:
     """The statements of the policy attached to the role of function `name`."""
-    role_name = function(run, name).inputs["role"].rsplit("/", 1)[-1]
-    policies = [p for p in run.of_type(ROLE_POLICY) if p.inputs["role"] == role_name]
-    assert len(policies) == 1, f"{name}: expected one inline policy, found {len(policies)}"
-    return list(json.loads(policies[0].inputs["policy"])["Statement"])
+    return role_statements(run, function(run, name).inputs["role"].rsplit("/", 1)[-1])
 
 
 def as_list(value: Any) -> list[str]:

@@ -20,7 +20,9 @@ def test_missing_artifacts_stop_the_program_with_one_line(tmp_path: Path) -> Non
     message = str(result.error)
     assert "run `sam build`" in message
     assert str(tmp_path / "nothing-built") in message
-    assert "GeneratorLambda, StateLambda, MapLambda, ReduceLambda" in message
+    assert "(missing: GeneratorLambda, StateLambda, MapLambda, ReduceLambda, ReminderLambda)" in (
+        message
+    )
     assert "\n" not in message
     assert result.resources == ()
 
@@ -40,6 +42,14 @@ def test_functions_deploy_the_built_folders(tmp_path: Path) -> None:
     assert code == {f"leda-dev-{name}": {"fileArchive": str(built / name)} for name in HANDLERS}
 
 
+def test_the_reminder_artifact_is_required_too(tmp_path: Path) -> None:
+    built = make_artifacts(tmp_path, {k: v for k, v in HANDLERS.items() if k != "ReminderLambda"})
+    result = mock_run.record(_config(built))
+    assert isinstance(result.error, ArtifactsMissing)
+    assert "(missing: ReminderLambda)" in str(result.error)
+    assert result.resources == ()
+
+
 def test_describing_a_stage_needs_no_artifacts(tmp_path: Path) -> None:
     run = mock_run.run(_config(tmp_path / "nothing-built"), require_artifacts=False)
-    assert len(run.of_type(FUNCTION)) == 4
+    assert len(run.of_type(FUNCTION)) == 5

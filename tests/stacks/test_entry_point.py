@@ -20,7 +20,10 @@ declared = []
 class Mocks(pulumi.runtime.Mocks):
     def new_resource(self, args):
         declared.append(f"declared {args.typ} {args.name}")
-        return args.name, {**args.inputs, "arn": "arn:aws:x:us-east-1:1:" + args.name}
+        arn = "arn:aws:x:us-east-1:1:" + args.name
+        if args.typ == "aws:scheduler/scheduleGroup:ScheduleGroup":  # the policies parse it
+            arn = "arn:aws:scheduler:us-east-1:1:schedule-group/" + args.inputs["name"]
+        return args.name, {**args.inputs, "arn": arn}
     def call(self, args):
         return {}, None
 
@@ -52,6 +55,7 @@ def test_entry_point_declares_the_stack(artifacts_dir: Path, tmp_path: Path) -> 
     config = {
         "leda:stage": "wired",
         "aws:region": "us-east-1",
+        "leda:senderEmail": "reminders@example.com",
         "leda:artifactsDir": str(artifacts_dir),
     }
     result = _run_entry_point(config, tmp_path)
@@ -60,12 +64,17 @@ def test_entry_point_declares_the_stack(artifacts_dir: Path, tmp_path: Path) -> 
         "declared aws:lambda/eventSourceMapping:EventSourceMapping leda-dev-StateLambdaTrigger"
         in (result.stdout)
     )
+    assert (
+        "declared aws:lambda/eventSourceMapping:EventSourceMapping leda-dev-ReminderLambdaTrigger"
+        in (result.stdout)
+    )
 
 
 def test_entry_point_stops_with_the_sam_build_message(tmp_path: Path) -> None:
     config = {
         "leda:stage": "wired",
         "aws:region": "us-east-1",
+        "leda:senderEmail": "reminders@example.com",
         "leda:artifactsDir": str(tmp_path / "not-built"),
     }
     result = _run_entry_point(config, tmp_path)

@@ -16,6 +16,7 @@ from stacks.mock_run import StackRun
 from tests.stacks.conftest import RunStage
 from tests.stacks.helpers import (
     FUNCTIONS,
+    REMINDER,
     ROLE,
     STAGES,
     arns,
@@ -170,9 +171,10 @@ def test_each_function_has_its_own_role_assumable_by_lambda_only(
     run_stage: RunStage, stage: str
 ) -> None:
     run = run_stage(stage)
-    roles = {function(run, name).inputs["role"] for name in FUNCTIONS}
-    assert len(roles) == len(FUNCTIONS)
-    for name in FUNCTIONS:
+    every_function = (*FUNCTIONS, REMINDER)
+    roles = {function(run, name).inputs["role"] for name in every_function}
+    assert len(roles) == len(every_function)
+    for name in every_function:
         role = short(run, f"{name}Role")
         assert function(run, name).inputs["role"] == role.arn
         trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
@@ -184,7 +186,8 @@ def test_each_function_has_its_own_role_assumable_by_lambda_only(
             }
         ]
         assert not role.inputs.get("managedPolicyArns")
-    assert len(run.of_type(ROLE)) == len(FUNCTIONS)
+    # One more role: the schedules' execution role (tests/stacks/test_reminder_permissions.py).
+    assert len(run.of_type(ROLE)) == len(every_function) + 1
 
 
 def _concrete_arns(run: StackRun) -> list[str]:

@@ -63,13 +63,35 @@ STATE_FAULT_TOLERANT = (
         "destinationConfig": {"onFailure": {"destinationArn": "TriggerFailureQueue"}},
     },
 )
+# The reminders' trigger, the same in every stage: per-record failures reported, bisect, bounded
+# retries and age, and an on-failure queue (shared/LEDA.md part 2, suggested hardening).
+REMINDER = (
+    "AppointmentTable stream",
+    {
+        "batchSize": 10,
+        "maximumBatchingWindowInSeconds": 1,
+        "startingPosition": "TRIM_HORIZON",
+        "maximumRetryAttempts": 3,
+        "maximumRecordAgeInSeconds": 3600,
+        "bisectBatchOnFunctionError": True,
+        "parallelizationFactor": 1,
+        "functionResponseTypes": ["ReportBatchItemFailures"],
+        "destinationConfig": {"onFailure": {"destinationArn": "ReminderFailureQueue"}},
+    },
+)
 EXPECTED_TRIGGERS: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
-    "broken": {"MapLambda": MAP},
-    "wired": {"StateLambda": STATE_WIRED, "MapLambda": MAP, "ReduceLambda": REDUCE},
+    "broken": {"MapLambda": MAP, "ReminderLambda": REMINDER},
+    "wired": {
+        "StateLambda": STATE_WIRED,
+        "MapLambda": MAP,
+        "ReduceLambda": REDUCE,
+        "ReminderLambda": REMINDER,
+    },
     "fault-tolerant": {
         "StateLambda": STATE_FAULT_TOLERANT,
         "MapLambda": MAP,
         "ReduceLambda": REDUCE,
+        "ReminderLambda": REMINDER,
     },
 }
 

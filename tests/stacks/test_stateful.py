@@ -25,6 +25,12 @@ STATEFUL = {
     ("aws:cloudwatch/logGroup:LogGroup", "StateLambdaLogs"),
     ("aws:cloudwatch/logGroup:LogGroup", "MapLambdaLogs"),
     ("aws:cloudwatch/logGroup:LogGroup", "ReduceLambdaLogs"),
+    # The reminders: the same in every stage.
+    ("aws:dynamodb/table:Table", "AppointmentTable"),
+    ("aws:sqs/queue:Queue", "ReminderFailureQueue"),
+    ("aws:sqs/queue:Queue", "ReminderDeadLetterQueue"),
+    ("aws:cloudwatch/logGroup:LogGroup", "ReminderLambdaLogs"),
+    ("aws:scheduler/scheduleGroup:ScheduleGroup", "ReminderScheduleGroup"),
 }
 # The only differences between stages a stateful resource may show (each an in-place update).
 IN_PLACE = {("ReduceTable", "streamEnabled"), ("ReduceTable", "streamViewType")}
@@ -89,3 +95,32 @@ def test_the_replacement_properties_cover_what_the_provider_replaces_on() -> Non
     assert "name" in REPLACE_ON["aws:kinesis/stream:Stream"]
     assert {"name", "fifoQueue"} <= set(REPLACE_ON["aws:sqs/queue:Queue"])
     assert {"eventSourceArn", "startingPosition"} <= set(REPLACE_ON[ESM])
+    assert {"hashKey", "rangeKey"} <= set(REPLACE_ON["aws:dynamodb/table:Table"])
+    assert "name" in REPLACE_ON["aws:scheduler/scheduleGroup:ScheduleGroup"]
+
+
+@pytest.mark.parametrize(("before", "after"), list(combinations(STAGES, 2)))
+def test_the_reminders_do_not_change_between_stages(
+    run_stage: RunStage, before: str, after: str
+) -> None:
+    """Not only the stateful ones: the function, roles, policies and trigger too."""
+
+    def reminders(run: StackRun) -> dict[str, Any]:
+        component = next(r for r in run.resources if r.type == "leda:reminders:ReminderScheduling")
+        assert component.name == "leda-dev-ReminderScheduling"
+        names = (
+            "AppointmentTable",
+            "ReminderFailureQueue",
+            "ReminderDeadLetterQueue",
+            "ReminderScheduleGroup",
+            "SchedulerRole",
+            "SchedulerPolicy",
+            "ReminderLambdaLogs",
+            "ReminderLambdaRole",
+            "ReminderLambdaPolicy",
+            "ReminderLambda",
+            "ReminderLambdaTrigger",
+        )
+        return {name: dict(run.named(f"leda-dev-{name}").inputs) for name in names}
+
+    assert reminders(run_stage(before)) == reminders(run_stage(after))

@@ -1,0 +1,50 @@
+"""The reminders' settings, written once, and the same in every lab stage.
+
+The pipeline changes from stage to stage (stage_model.py); the reminders do not: a write to the
+appointments table schedules its reminder the same way whatever lab a participant is in. So
+nothing here takes a stage, and moving a stack between stages leaves these resources alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stacks.naming import REMINDER_FUNCTION
+from stacks.stage_model import FunctionSpec
+
+LOGICAL_ID = REMINDER_FUNCTION  # the SAM LogicalId its artifact is built under
+FUNCTION = FunctionSpec(handler="reminder_lambda.handler", timeout_seconds=30, names={})
+TABLE_HASH_KEY = "PK"
+TABLE_RANGE_KEY = "SK"
+
+
+@dataclass(frozen=True)
+class StreamTrigger:
+    """The event source mapping from the appointments table's stream to the function."""
+
+    batch_size: int
+    batching_window_seconds: int
+    starting_position: str
+    maximum_retry_attempts: int
+    maximum_record_age_seconds: int
+    bisect_on_error: bool
+    parallelization_factor: int
+    function_response_types: tuple[str, ...]
+
+
+# The function is idempotent per record (a schedule's name comes from the item's key) and
+# reports failed records one by one, so the trigger may split a failing batch, give up after a
+# few retries and hand what it gave up on to the failure queue: one bad record never holds up
+# its shard for long. Small batches, a short window: a reminder is due at a time of its own.
+# TRIM_HORIZON: the stream is created with the table, so no write made while the mapping is
+# being created goes unscheduled.
+TRIGGER = StreamTrigger(
+    batch_size=10,
+    batching_window_seconds=1,
+    starting_position="TRIM_HORIZON",
+    maximum_retry_attempts=3,
+    maximum_record_age_seconds=3600,
+    bisect_on_error=True,
+    parallelization_factor=1,
+    function_response_types=("ReportBatchItemFailures",),
+)

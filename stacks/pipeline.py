@@ -16,7 +16,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from stacks import naming, policies
+from stacks import naming, parts, policies
 from stacks.naming import Names
 from stacks.stage_model import (
     FUNCTIONS,
@@ -34,8 +34,6 @@ with warnings.catch_warnings():
     _ = aws.lambda_.Function  # pulumi-aws loads its modules lazily: load this one now
 
 COMPONENT_TYPE = "leda:pipeline:AggregationPipeline"
-LOG_RETENTION_DAYS = 14
-QUEUE_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to look at what failed
 KINESIS_RETENTION_HOURS = 24
 TABLE_KEYS: Mapping[Target, str] = {
     Target.STATE_TABLE: "id",
@@ -142,15 +140,7 @@ class AggregationPipeline(pulumi.ComponentResource):
     def _queue(self, target: Target) -> aws.sqs.Queue:
         # Both queues exist in every stage, so going back from fault-tolerant never deletes a
         # queue holding messages; only the fault-tolerant stage sends to them.
-        name = self._names.target(target)
-        return aws.sqs.Queue(
-            name,
-            name=name,
-            message_retention_seconds=QUEUE_RETENTION_SECONDS,
-            sqs_managed_sse_enabled=True,  # encrypted without a KMS key to grant
-            tags=self._tags,
-            opts=self._child(),
-        )
+        return parts.queue(self._names.target(target), self._tags, self)
 
     # --- functions --------------------------------------------------------------------------
 
@@ -176,47 +166,28 @@ class AggregationPipeline(pulumi.ComponentResource):
         return variables
 
     def _function(self, function: FunctionId) -> None:
-        names = self._names
         spec = FUNCTIONS[function]
         model = self._args.model
-        log_group = aws.cloudwatch.LogGroup(
-            names.log_group_resource(function),
-            name=names.log_group(function),
-            retention_in_days=LOG_RETENTION_DAYS,
+        declared = parts.function(
+            self._names,
+            function.value,
+            parts.FunctionCode(
+                handler=spec.handler,
+                code=self._args.code[function],
+                runtime=self._args.lambda_runtime,
+                memory_mb=spec.memory_mb,
+                timeout_seconds=spec.timeout_seconds,
+                reserved_concurrency=model.reserved_concurrency.get(function),
+            ),
+            policy=lambda log_group_arn: policies.policy_json(
+                model.grants[function], self._arns(), log_group_arn
+            ),
+            environment=self._environment(function),
             tags=self._tags,
-            opts=self._child(),
+            parent=self,
         )
-        role = aws.iam.Role(
-            names.role(function),
-            name=names.role(function),
-            assume_role_policy=policies.ASSUME_ROLE_POLICY,
-            tags=self._tags,
-            opts=self._child(),
-        )
-        policy = aws.iam.RolePolicy(
-            names.policy(function),
-            name=names.policy(function),
-            role=role.id,
-            policy=policies.policy_json(model.grants[function], self._arns(), log_group.arn),
-            opts=self._child(),
-        )
-        self.role_policies[function] = policy
-        self.functions[function] = aws.lambda_.Function(
-            names.function(function),
-            name=names.function(function),
-            role=role.arn,
-            runtime=self._args.lambda_runtime,
-            handler=spec.handler,
-            code=pulumi.FileArchive(str(self._args.code[function])),
-            memory_size=spec.memory_mb,
-            timeout=spec.timeout_seconds,
-            reserved_concurrent_executions=model.reserved_concurrency.get(function),
-            environment={"variables": self._environment(function)},
-            logging_config={"log_format": "Text", "log_group": log_group.name},
-            tags=self._tags,
-            # The role must be able to write logs before the first invocation.
-            opts=self._child(log_group, policy),
-        )
+        self.role_policies[function] = declared.policy
+        self.functions[function] = declared.function
 
     def _trigger(self, trigger: TriggerSpec) -> None:
         function = trigger.function

@@ -18,10 +18,9 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from stacks import naming, reminder_model
+from stacks import naming, parts, reminder_model
 from stacks.naming import Names
-from stacks.pipeline import LOG_RETENTION_DAYS, QUEUE_RETENTION_SECONDS, output_key
-from stacks.policies import ASSUME_ROLE_POLICY
+from stacks.pipeline import output_key
 from stacks.reminder_policies import (
     FunctionArns,
     SchedulerArns,
@@ -100,15 +99,7 @@ class ReminderScheduling(pulumi.ComponentResource):
         )
 
     def _queue(self, logical: str) -> aws.sqs.Queue:
-        name = self._names.of(logical)
-        return aws.sqs.Queue(
-            name,
-            name=name,
-            message_retention_seconds=QUEUE_RETENTION_SECONDS,
-            sqs_managed_sse_enabled=True,  # encrypted without a KMS key to grant
-            tags=self._tags,
-            opts=self._child(),
-        )
+        return parts.queue(self._names.of(logical), self._tags, self)
 
     def _schedule_group(self) -> aws.scheduler.ScheduleGroup:
         # Deleting a group deletes its schedules: it holds the pending reminders (stateful.py).
@@ -121,11 +112,11 @@ class ReminderScheduling(pulumi.ComponentResource):
 
     # --- who calls what --------------------------------------------------------------------------
 
-    def _function_policy(self, log_group: aws.cloudwatch.LogGroup) -> pulumi.Output[str]:
+    def _function_policy(self, log_group_arn: pulumi.Output[str]) -> pulumi.Output[str]:
         return pulumi.Output.all(
             self.schedule_group.arn,
             self.table.arn,
-            log_group.arn,
+            log_group_arn,
             self.scheduler_role.arn,
             self.failure_queue.arn,
         ).apply(lambda values: as_json(function_document(FunctionArns(*values))))
@@ -155,47 +146,26 @@ class ReminderScheduling(pulumi.ComponentResource):
         return role, policy
 
     def _function(self) -> tuple[aws.lambda_.Function, aws.iam.RolePolicy]:
-        names = self._names
-        function = reminder_model.LOGICAL_ID
         spec = reminder_model.FUNCTION
-        log_group = aws.cloudwatch.LogGroup(
-            names.log_group_resource(function),
-            name=names.log_group(function),
-            retention_in_days=LOG_RETENTION_DAYS,
+        declared = parts.function(
+            self._names,
+            reminder_model.LOGICAL_ID,
+            parts.FunctionCode(
+                handler=spec.handler,
+                code=self._args.code,
+                runtime=self._args.lambda_runtime,
+                memory_mb=spec.memory_mb,
+                timeout_seconds=spec.timeout_seconds,
+            ),
+            policy=self._function_policy,
+            environment=self._environment(),
             tags=self._tags,
-            opts=self._child(),
+            parent=self,
+            # The role it hands to Scheduler must be able to deliver before the first
+            # schedule fires.
+            ready_after=[self.scheduler_policy],
         )
-        role = aws.iam.Role(
-            names.role(function),
-            name=names.role(function),
-            assume_role_policy=ASSUME_ROLE_POLICY,
-            tags=self._tags,
-            opts=self._child(),
-        )
-        policy = aws.iam.RolePolicy(
-            names.policy(function),
-            name=names.policy(function),
-            role=role.id,
-            policy=self._function_policy(log_group),
-            opts=self._child(),
-        )
-        resource = aws.lambda_.Function(
-            names.function(function),
-            name=names.function(function),
-            role=role.arn,
-            runtime=self._args.lambda_runtime,
-            handler=spec.handler,
-            code=pulumi.FileArchive(str(self._args.code)),
-            memory_size=spec.memory_mb,
-            timeout=spec.timeout_seconds,
-            environment={"variables": self._environment()},
-            logging_config={"log_format": "Text", "log_group": log_group.name},
-            tags=self._tags,
-            # Its role must be able to log before the first invocation, and the role it hands
-            # to Scheduler must be able to deliver before the first schedule fires.
-            opts=self._child(log_group, policy, self.scheduler_policy),
-        )
-        return resource, policy
+        return declared.function, declared.policy
 
     def _environment(self) -> dict[str, pulumi.Input[str]]:
         """Exactly what functions/reminder_lambda.py reads."""

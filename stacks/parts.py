@@ -1,0 +1,107 @@
+"""Resource shapes both components declare alike, written once.
+
+An encrypted queue that keeps failures for the SQS maximum, and a Lambda function with its own
+log group (with a retention), its own role and one inline policy. Physical names follow
+naming.Names; the caller says what differs: the policy, the environment, the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from stacks import policies
+from stacks.naming import Names
+
+LOG_RETENTION_DAYS = 14
+QUEUE_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to look at what failed
+
+
+def queue(name: str, tags: Mapping[str, str], parent: pulumi.Resource) -> aws.sqs.Queue:
+    return aws.sqs.Queue(
+        name,
+        name=name,
+        message_retention_seconds=QUEUE_RETENTION_SECONDS,
+        sqs_managed_sse_enabled=True,  # encrypted without a KMS key to grant
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+@dataclass(frozen=True)
+class FunctionCode:
+    """What a function runs and how big it is."""
+
+    handler: str
+    code: Path  # the `sam build` folder
+    runtime: str
+    memory_mb: int
+    timeout_seconds: int
+    reserved_concurrency: int | None = None
+
+
+@dataclass(frozen=True)
+class DeclaredFunction:
+    function: aws.lambda_.Function
+    role: aws.iam.Role
+    policy: aws.iam.RolePolicy
+    log_group: aws.cloudwatch.LogGroup
+
+
+def function(
+    names: Names,
+    logical_id: str,
+    code: FunctionCode,
+    *,
+    policy: Callable[[pulumi.Output[str]], pulumi.Input[str]],  # log group ARN -> JSON
+    environment: Mapping[str, pulumi.Input[str]],
+    tags: Mapping[str, str],
+    parent: pulumi.Resource,
+    ready_after: Sequence[pulumi.Resource] = (),
+) -> DeclaredFunction:
+    """The function, created after its policy (it must be able to log before its first
+    invocation) and after whatever else `ready_after` names."""
+    child = pulumi.ResourceOptions(parent=parent)
+    log_group = aws.cloudwatch.LogGroup(
+        names.log_group_resource(logical_id),
+        name=names.log_group(logical_id),
+        retention_in_days=LOG_RETENTION_DAYS,
+        tags=dict(tags),
+        opts=child,
+    )
+    role = aws.iam.Role(
+        names.role(logical_id),
+        name=names.role(logical_id),
+        assume_role_policy=policies.ASSUME_ROLE_POLICY,
+        tags=dict(tags),
+        opts=child,
+    )
+    role_policy = aws.iam.RolePolicy(
+        names.policy(logical_id),
+        name=names.policy(logical_id),
+        role=role.id,
+        policy=policy(log_group.arn),
+        opts=child,
+    )
+    declared = aws.lambda_.Function(
+        names.function(logical_id),
+        name=names.function(logical_id),
+        role=role.arn,
+        runtime=code.runtime,
+        handler=code.handler,
+        code=pulumi.FileArchive(str(code.code)),
+        memory_size=code.memory_mb,
+        timeout=code.timeout_seconds,
+        reserved_concurrent_executions=code.reserved_concurrency,
+        environment={"variables": dict(environment)},
+        logging_config={"log_format": "Text", "log_group": log_group.name},
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(
+            parent=parent, depends_on=[log_group, role_policy, *ready_after]
+        ),
+    )
+    return DeclaredFunction(declared, role, role_policy, log_group)

@@ -15,11 +15,10 @@ from rich.console import Console
 from rich.live import Live
 
 from leda.cli_errors import fail
-from leda.emulators.process import EmulatorError
 from leda.local_view import live_view, summary_table
 from leda.reminders_cli import reminders
-from leda.runtime.plan import PlanError
 from leda.runtime.session import BurstSummary, LocalSession, SessionError, SessionOptions
+from leda.session_guard import stopped_on_error
 
 local_app = typer.Typer(
     rich_markup_mode="rich",
@@ -95,22 +94,12 @@ def up(
         )
     except SessionError as error:
         raise fail(error) from None
-    try:
+    with stopped_on_error(session, out):
         with out.status("starting") as status:
             session.start(progress=lambda step: status.update(step))
         for name, endpoint in session.endpoints.items():
             out.print(f"[dim]{name} endpoint:[/dim] {endpoint}")
         summaries = _play(session, out, live=not as_json)
-    except (SessionError, EmulatorError, PlanError) as error:
-        session.stop()
-        raise fail(error) from None
-    except KeyboardInterrupt:
-        session.stop()
-        out.print("stopped; every process started was stopped")
-        raise typer.Exit(code=130) from None
-    except BaseException:
-        session.stop()
-        raise
     emulators = dict(session.emulators)
     session.stop(keep_emulators=keep_running)
     if as_json:

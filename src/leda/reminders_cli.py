@@ -11,10 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from leda.cli_errors import fail
-from leda.emulators.process import EmulatorError
-from leda.runtime.plan import PlanError
 from leda.runtime.reminder_trial import LATE_TOLERANCE_SECONDS, ReminderReport, run_trial
 from leda.runtime.session import LocalSession, SessionError, SessionOptions
+from leda.session_guard import stopped_on_error
 
 REMINDER_FUNCTION = "ReminderLambda"
 MAX_ITEMS = 1000
@@ -63,22 +62,9 @@ def reminders(
         )
     except SessionError as error:
         raise fail(error) from None
-    try:
-        with out.status("starting") as status:
-            session.start(progress=lambda step: status.update(step))
-            report = run_trial(
-                session, items, in_seconds, progress=lambda step: status.update(step)
-            )
-    except (SessionError, EmulatorError, PlanError, RuntimeError) as error:
-        session.stop()
-        raise fail(error) from None
-    except KeyboardInterrupt:
-        session.stop()
-        out.print("stopped; every process started was stopped")
-        raise typer.Exit(code=130) from None
-    except BaseException:
-        session.stop()
-        raise
+    with stopped_on_error(session, out), out.status("starting") as status:
+        session.start(progress=lambda step: status.update(step))
+        report = run_trial(session, items, in_seconds, progress=lambda step: status.update(step))
     session.stop()
     if as_json:
         print(json.dumps(report.to_json(), indent=2, default=str))

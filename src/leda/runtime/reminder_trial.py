@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from leda.runtime.scheduler.firing import Firing, Outcome
+from leda.runtime.session import SessionError
 
 STATIC_SK = "StaticSK"
 SEND_EMAIL = "arn:aws:scheduler:::aws-sdk:ses:sendEmail"
@@ -180,7 +181,7 @@ def run_trial(
     """Write the appointments on a started LocalSession, wait for them, and report."""
     plan, firing = session.plan, session.firing
     if firing is None or plan is None:
-        raise RuntimeError("the stack declares no schedule group: nothing fires reminders")
+        raise SessionError("the stack declares no schedule group: nothing fires reminders")
     outputs = plan.outputs
     resources = session.resources
     wanted = appointments(count, in_seconds, dt.datetime.now(dt.UTC))

@@ -34,6 +34,7 @@ TABLES: dict[str, tuple[str, str | None, bool]] = {
     "AGGREGATE_TABLE_NAME": ("Identifier", None, False),
     "PARAMETER_TABLE_NAME": ("parameter", None, False),
     "APPOINTMENT_TABLE_NAME": ("PK", "SK", True),
+    "IDEMPOTENCY_TABLE_NAME": ("id", None, False),
 }
 # Variables naming a queue: by URL (the functions send to it) or by ARN (a schedule's target
 # dead-letter queue, which Scheduler sends to). Both end with the queue's name.

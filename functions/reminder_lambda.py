@@ -10,8 +10,14 @@ Two kinds of failure, two routes, nothing dropped:
   (the same queue that is the trigger's on-failure destination, which on its own receives batch
   metadata only, never a reason) and the batch goes on;
 - a transient error (throttling, the network, the failure queue itself refusing) fails its
-  record, so the trigger retries it (bounded, bisecting) and in the end hands it to that same
+  record, so the trigger retries it (bounded) and in the end hands its metadata to that same
   queue.
+
+Each stream record is processed once (Powertools idempotency, keyed by the record's eventID,
+in IDEMPOTENCY_TABLE_NAME). Schedule names alone do not make a redelivery harmless: once a
+reminder has fired, its schedule deletes itself, and the same record delivered again (the
+trigger resends the records after a failed one, or a whole batch after a timeout) would make it
+anew, at once if its time has passed: a second email. A record seen before is skipped instead.
 """
 
 from __future__ import annotations
@@ -31,17 +37,30 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 from pipeline.io.dead_letter import DeadLetter, DeadLetterQueue
 from reminders.items import BadAppointment
-from reminders.lifecycle import plan
+from reminders.lifecycle import Action, cancellation, plan
 from reminders.scheduler_writer import ScheduleWriter, TargetSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
 
 FUNCTION_NAME = "ReminderLambda"
+# Longer than any record can be delivered for: the trigger gives up on records older than an
+# hour (its MaximumRecordAgeInSeconds), so a redelivery always finds its record here.
+IDEMPOTENCY_SECONDS = 2 * 3600
+idempotency = IdempotencyConfig(
+    event_key_jmespath="eventID",
+    raise_on_no_idempotency_key=True,
+    expires_after_seconds=IDEMPOTENCY_SECONDS,
+)
 
 logger = Logger(service="reminder-lambda")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -98,7 +117,7 @@ def _writer() -> ScheduleWriter:
     )
 
 
-def record_handler(record: DynamoDBRecord) -> None:
+def _schedule(record: DynamoDBRecord) -> None:
     stream = record.dynamodb
     name = record.event_name.name if record.event_name else ""
     try:
@@ -114,9 +133,17 @@ def record_handler(record: DynamoDBRecord) -> None:
             "appointment cannot be scheduled",
             extra={"reason": bad.reason, "eventID": record.event_id},
         )
+        # An item changed into one that cannot be scheduled keeps no reminder: better none
+        # than one at a time or to an address the item no longer holds.
+        actions = cancellation(stream.new_image or {}) if name == "MODIFY" and stream else []
+        _apply(actions)
         # Raises (so the record fails and is retried) if the queue cannot take it.
         _failures().send([_dead_letter(record, bad.reason)])
         return
+    _apply(actions)
+
+
+def _apply(actions: list[Action]) -> None:
     for action in actions:
         outcome = _writer().apply(action)
         logger.info(
@@ -125,8 +152,25 @@ def record_handler(record: DynamoDBRecord) -> None:
         )
 
 
+@cache
+def _once() -> Any:
+    """_schedule, once per stream record; built on first use, when the environment is set."""
+    store = DynamoDBPersistenceLayer(
+        table_name=_required("IDEMPOTENCY_TABLE_NAME"),
+        boto_config=Config(retries={"mode": "standard"}),
+    )
+    return idempotent_function(
+        data_keyword_argument="record", config=idempotency, persistence_store=store
+    )(_schedule)
+
+
+def record_handler(record: DynamoDBRecord) -> None:
+    _once()(record=record)
+
+
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    idempotency.register_lambda_context(context)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -31,6 +31,7 @@ LOG_GROUP_PREFIX = "/aws/lambda/"
 # The reminders (stacks/reminders.py): the same resources in every stage.
 REMINDER_FUNCTION = "ReminderLambda"  # also the SAM LogicalId of its artifact
 APPOINTMENT_TABLE = "AppointmentTable"
+REMINDER_IDEMPOTENCY_TABLE = "ReminderIdempotencyTable"
 REMINDER_FAILURE_QUEUE = "ReminderFailureQueue"
 REMINDER_DEAD_LETTER_QUEUE = "ReminderDeadLetterQueue"
 REMINDER_SCHEDULE_GROUP = "ReminderScheduleGroup"  # the resource's logical name
@@ -64,6 +65,7 @@ def _limited_names() -> Iterable[tuple[str, int]]:
     yield REMINDER_FUNCTION + ROLE_SUFFIX, 64  # IAM role name
     yield REMINDER_FUNCTION + POLICY_SUFFIX, 128  # IAM inline policy name
     yield APPOINTMENT_TABLE, 255  # DynamoDB table name
+    yield REMINDER_IDEMPOTENCY_TABLE, 255
     for queue in (REMINDER_FAILURE_QUEUE, REMINDER_DEAD_LETTER_QUEUE):
         yield queue, 80  # SQS queue name
     yield SCHEDULE_GROUP_SUFFIX, 64  # EventBridge Scheduler schedule group name

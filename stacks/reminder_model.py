@@ -16,6 +16,10 @@ LOGICAL_ID = REMINDER_FUNCTION  # the SAM LogicalId its artifact is built under
 FUNCTION = FunctionSpec(handler="reminder_lambda.handler", timeout_seconds=30, names={})
 TABLE_HASH_KEY = "PK"
 TABLE_RANGE_KEY = "SK"
+# Powertools' idempotency records: one per stream record processed, for two hours (see
+# functions/reminder_lambda.py), removed by TTL on the attribute Powertools writes.
+IDEMPOTENCY_KEY = "id"
+IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
 
 
 @dataclass(frozen=True)
@@ -32,10 +36,12 @@ class StreamTrigger:
     function_response_types: tuple[str, ...]
 
 
-# The function is idempotent per record (a schedule's name comes from the item's key) and
-# reports failed records one by one, so the trigger may split a failing batch, give up after a
-# few retries and hand what it gave up on to the failure queue: one bad record never holds up
-# its shard for long. Small batches, a short window: a reminder is due at a time of its own.
+# The function processes each record once (idempotency by eventID) and reports failed records
+# one by one (malformed items go to the failure queue themselves, never retried), so the
+# trigger may give up after a few retries, split a batch whose whole invocation failed (a
+# timeout, every record failing), and hand what it gave up on to the failure queue: one bad
+# record never holds up its shard for long. Small batches, a short window: a reminder is due
+# at a time of its own.
 # TRIM_HORIZON: the stream is created with the table, so no write made while the mapping is
 # being created goes unscheduled.
 TRIGGER = StreamTrigger(

@@ -36,6 +36,14 @@ SCHEDULE_ACTIONS = (
 SEND_EMAIL_ACTIONS = ("ses:SendEmail",)
 EXPIRE_ACTIONS = ("dynamodb:DeleteItem",)
 SEND_MESSAGE = ("sqs:SendMessage",)
+# What Powertools' DynamoDB persistence layer calls: a conditional put of the in-progress
+# record, a get when it exists, an update on success and a delete when the record failed.
+IDEMPOTENCY_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
 
 
 @dataclass(frozen=True)
@@ -66,11 +74,13 @@ class GroupArn:
         """Every schedule in this group, and in no other."""
         return self._scheduler(f"schedule/{self.name}/*")
 
-    def ses_identities(self, sender: str) -> list[str]:
-        """SES authorises sending against the verified identity: the address, or its domain."""
-        domain = sender.rsplit("@", 1)[1]
-        prefix = f"arn:{self.partition}:ses:{self.region}:{self.account}:identity/"
-        return [prefix + sender, prefix + domain]
+    @property
+    def ses_identities(self) -> str:
+        """Every SES identity of this account and region. SES authorises a send against the
+        sender's identity and, in the sandbox, each recipient's too, so naming the sender's
+        alone would refuse every reminder there; the ses:FromAddress condition is what keeps
+        the role to the configured sender."""
+        return f"arn:{self.partition}:ses:{self.region}:{self.account}:identity/*"
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class FunctionArns:
     log_group: str
     scheduler_role: str
     failure_queue: str
+    idempotency_table: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,8 @@ def function_document(arns: FunctionArns) -> dict[str, Any]:
         # Malformed items (sent by the function, with their reason) and, as the trigger's
         # on-failure destination, the records it gave up on (sent by Lambda with this role).
         _allow("ReportFailures", SEND_MESSAGE, [arns.failure_queue]),
+        # Powertools idempotency: one record per stream record processed.
+        _allow("RememberProcessedRecords", IDEMPOTENCY_ACTIONS, [arns.idempotency_table]),
     ]
     return {"Version": VERSION, "Statement": statements}
 
@@ -128,7 +141,7 @@ def scheduler_document(arns: SchedulerArns, sender: str) -> dict[str, Any]:
         _allow(
             "SendRemindersFromSender",
             SEND_EMAIL_ACTIONS,
-            group.ses_identities(sender),
+            [group.ses_identities],
             Condition={"StringEquals": {"ses:FromAddress": sender}},
         ),
         _allow("ExpireAppointments", EXPIRE_ACTIONS, [arns.table]),

@@ -66,6 +66,7 @@ class ReminderScheduling(pulumi.ComponentResource):
         self._tags = {"project": "leda", "leda-participant": prefix}
 
         self.table = self._table()
+        self.idempotency_table = self._idempotency_table()
         self.failure_queue = self._queue(naming.REMINDER_FAILURE_QUEUE)
         self.dead_letter_queue = self._queue(naming.REMINDER_DEAD_LETTER_QUEUE)
         self.schedule_group = self._schedule_group()
@@ -98,6 +99,19 @@ class ReminderScheduling(pulumi.ComponentResource):
             opts=self._child(),
         )
 
+    def _idempotency_table(self) -> aws.dynamodb.Table:
+        name = self._names.of(naming.REMINDER_IDEMPOTENCY_TABLE)
+        return aws.dynamodb.Table(
+            name,
+            name=name,
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=reminder_model.IDEMPOTENCY_KEY,
+            attributes=[{"name": reminder_model.IDEMPOTENCY_KEY, "type": "S"}],
+            ttl={"attribute_name": reminder_model.IDEMPOTENCY_TTL_ATTRIBUTE, "enabled": True},
+            tags=self._tags,
+            opts=self._child(),
+        )
+
     def _queue(self, logical: str) -> aws.sqs.Queue:
         return parts.queue(self._names.of(logical), self._tags, self)
 
@@ -119,6 +133,7 @@ class ReminderScheduling(pulumi.ComponentResource):
             log_group_arn,
             self.scheduler_role.arn,
             self.failure_queue.arn,
+            self.idempotency_table.arn,
         ).apply(lambda values: as_json(function_document(FunctionArns(*values))))
 
     def _scheduler_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
@@ -177,6 +192,7 @@ class ReminderScheduling(pulumi.ComponentResource):
             "APPOINTMENT_TABLE_NAME": self.table.name,
             "DEFAULT_TIMEZONE": self._args.default_timezone,
             "FAILURE_QUEUE_URL": self.failure_queue.url,
+            "IDEMPOTENCY_TABLE_NAME": self.idempotency_table.name,
         }
 
     def _trigger(self) -> aws.lambda_.EventSourceMapping:
@@ -203,6 +219,7 @@ class ReminderScheduling(pulumi.ComponentResource):
     def _exports(self) -> dict[str, pulumi.Output[str]]:
         outputs: dict[str, pulumi.Output[str]] = {
             output_key(naming.APPOINTMENT_TABLE, "Name"): self.table.name,
+            output_key(naming.REMINDER_IDEMPOTENCY_TABLE, "Name"): self.idempotency_table.name,
             output_key(naming.REMINDER_FUNCTION, "Name"): self.function.name,
             "scheduleGroupName": self.schedule_group.name,
             "schedulerRoleArn": self.scheduler_role.arn,

@@ -25,7 +25,7 @@ _TIME = re.compile(
 
 
 class BadAppointment(ValueError):
-    """An item no retry can schedule: the record is reported failed with this reason."""
+    """An item no retry can schedule: the record goes to the failure queue with this reason."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

@@ -164,3 +164,12 @@ def plan(
             time = schedule_time(spec.due, now)
             actions.append(Action(ActionKind.CREATE_OR_UPDATE, name, kind, time, spec.target))
     return actions
+
+
+def cancellation(image: Mapping[str, object]) -> list[Action]:
+    """Delete both schedules of the item whose key the image holds; none if it holds no key."""
+    try:
+        pk, sk = parse_key(image)
+    except BadAppointment:
+        return []
+    return [Action(ActionKind.DELETE, name, kind) for kind, name in _names(pk, sk).items()]

@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 import reminder_lambda
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from reminders.schedules import expiry_schedule_name, reminder_schedule_name
 
 from leda.emulators.credentials import local_client
 from leda.lambda_events import batch
 from tests.support.context import FakeLambdaContext
 from tests.support.streams import TableStreamTap
+from tests.support.tables import create_appointment_table, create_idempotency_table
 
 pytestmark = pytest.mark.emulator
 
@@ -50,26 +52,16 @@ def setup(
     moto_endpoint,
     failure_queue,
 ):
-    table = f"Appointment-Table-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "PK", "AttributeType": "S"},
-            {"AttributeName": "SK", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    table = create_appointment_table(dynamodb)
+    idempotency_table = create_idempotency_table(dynamodb)
     group = f"reminders-{uuid.uuid4().hex[:8]}"
     scheduler.create_schedule_group(Name=group)
     for name, value in {
         "AWS_ENDPOINT_URL_SCHEDULER": moto_endpoint,
         "AWS_ENDPOINT_URL_SQS": moto_endpoint,
         "FAILURE_QUEUE_URL": failure_queue,
+        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
         "SCHEDULE_GROUP_NAME": group,
         "SCHEDULER_ROLE_ARN": ROLE,
         "TARGET_DEAD_LETTER_QUEUE_ARN": DLQ,
@@ -88,7 +80,12 @@ def setup(
 
 
 def clear_caches() -> None:
-    for cached in (reminder_lambda._writer, reminder_lambda._scheduler, reminder_lambda._failures):
+    for cached in (
+        reminder_lambda._writer,
+        reminder_lambda._scheduler,
+        reminder_lambda._failures,
+        reminder_lambda._once,
+    ):
         cached.cache_clear()
 
 
@@ -257,3 +254,62 @@ def test_an_expiring_item_gets_a_conditional_delete(setup, dynamodb, scheduler):
     assert request["Key"] == {"PK": {"S": "e"}, "SK": {"S": "StaticSK"}}
     assert request["ConditionExpression"] == "EXPIRES_AT = :expires"
     assert request["ExpressionAttributeValues"] == {":expires": {"S": expires}}
+
+
+def test_a_record_delivered_again_after_its_reminder_fired_makes_no_second_one(
+    setup, dynamodb, scheduler
+):
+    table, group, tap = setup
+    put(dynamodb, table, "due", REMINDER_TIMESTAMP=later(-1), EMAIL="d@example.com")
+    records = tap.take()
+    invoke(records)
+    [name] = schedules(scheduler, group)
+    # It fires 2 s from now and deletes itself after completion; then the trigger delivers
+    # the same record again (it resends every record after one that failed).
+    scheduler.delete_schedule(Name=name, GroupName=group)
+    assert invoke(records) == {"batchItemFailures": []}
+    assert schedules(scheduler, group) == {}  # not made anew: no second email
+
+
+def test_a_malformed_record_delivered_twice_is_reported_once(setup, dynamodb, sqs, failure_queue):
+    table, _, tap = setup
+    put(dynamodb, table, "bad", REMINDER_TIMESTAMP="whenever", EMAIL="b@example.com")
+    records = tap.take()
+    invoke(records)
+    invoke(records)
+    assert len(drain(sqs, failure_queue)) == 1
+
+
+def test_an_item_changed_into_one_that_cannot_be_scheduled_loses_its_reminder(
+    setup, dynamodb, scheduler, sqs, failure_queue
+):
+    table, group, tap = setup
+    put(dynamodb, table, "1", REMINDER_TIMESTAMP=later(10), EMAIL="a@example.com")
+    invoke(tap.take())
+    assert len(schedules(scheduler, group)) == 1
+    put(dynamodb, table, "1", REMINDER_TIMESTAMP=later(10), EMAIL="no longer an address")
+    assert invoke(tap.take()) == {"batchItemFailures": []}
+    assert schedules(scheduler, group) == {}  # not sent at the old time to the old address
+    [letter] = drain(sqs, failure_queue)
+    assert "no longer an address" in letter["reason"]
+
+
+def test_a_transient_error_fails_its_records_and_a_retry_schedules_them(
+    setup, dynamodb, scheduler, monkeypatch
+):
+    table, group, tap = setup
+    missing = f"missing-{uuid.uuid4().hex[:6]}"  # moto answers HTTP 500 for an unknown group
+    monkeypatch.setenv("SCHEDULE_GROUP_NAME", missing)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # no waiting on botocore's own retries
+    clear_caches()
+    put(dynamodb, table, "1", REMINDER_TIMESTAMP=later(10), EMAIL="a@example.com")
+    put(dynamodb, table, "2", REMINDER_TIMESTAMP=later(10), EMAIL="b@example.com")
+    records = tap.take()
+    # Every record failed: Powertools fails the whole invocation, so the trigger retries the
+    # batch (with one record fine, the others would be reported in batchItemFailures).
+    with pytest.raises(BatchProcessingError, match="All records failed"):
+        invoke(records)
+    monkeypatch.setenv("SCHEDULE_GROUP_NAME", group)
+    clear_caches()
+    assert invoke(records) == {"batchItemFailures": []}  # the trigger's retry
+    assert len(schedules(scheduler, group)) == 2

@@ -18,6 +18,7 @@ import pytest
 
 from tests.sam import env_file, resources
 from tests.sam.project import EVENTS_DIR
+from tests.support.tables import create_idempotency_table
 
 pytestmark = [pytest.mark.sam_build, pytest.mark.emulator]
 
@@ -40,8 +41,9 @@ def plain(image: dict[str, dict[str, str]]) -> dict[str, str]:
 
 
 @pytest.fixture
-def reminder_env(env_values, local_endpoints, scheduler, sqs) -> dict[str, str]:
-    """env.json's ReminderLambda values, on a fresh schedule group and failure queue."""
+def reminder_env(env_values, local_endpoints, scheduler, sqs, dynamodb) -> dict[str, str]:
+    """env.json's ReminderLambda values, on a fresh schedule group, failure queue and
+    idempotency table (the sample events' eventIDs would otherwise be seen before)."""
     group = f"Reminders-{uuid.uuid4().hex[:8]}"
     scheduler.create_schedule_group(Name=group)
     failure_queue = sqs.create_queue(QueueName=f"ReminderFailureQueue-{uuid.uuid4().hex[:8]}")
@@ -49,6 +51,7 @@ def reminder_env(env_values, local_endpoints, scheduler, sqs) -> dict[str, str]:
         **local_endpoints,
         "SCHEDULE_GROUP_NAME": group,
         "FAILURE_QUEUE_URL": failure_queue["QueueUrl"],
+        "IDEMPOTENCY_TABLE_NAME": create_idempotency_table(dynamodb),
     }
     return env_file.with_overrides(env_file.for_function(env_values, "ReminderLambda"), ours)
 

@@ -58,6 +58,7 @@ EXPECTED = {
             "APPOINTMENT_TABLE_NAME",
             "DEFAULT_TIMEZONE",
             "FAILURE_QUEUE_URL",
+            "IDEMPOTENCY_TABLE_NAME",
         },
     ),
 }

@@ -244,6 +244,7 @@ def test_every_new_name_is_among_the_limited_ones() -> None:
         "ReminderLambdaRole": 64,
         "ReminderLambdaPolicy": 128,
         "AppointmentTable": 255,
+        "ReminderIdempotencyTable": 255,
         "ReminderFailureQueue": 80,
         "ReminderDeadLetterQueue": 80,
         "Reminders": 64,

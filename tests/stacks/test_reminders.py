@@ -27,6 +27,7 @@ from tests.stacks.helpers import (
 DECLARED = {
     ("leda:reminders:ReminderScheduling", "ReminderScheduling"),
     ("aws:dynamodb/table:Table", "AppointmentTable"),
+    ("aws:dynamodb/table:Table", "ReminderIdempotencyTable"),
     ("aws:sqs/queue:Queue", "ReminderFailureQueue"),
     ("aws:sqs/queue:Queue", "ReminderDeadLetterQueue"),
     ("aws:scheduler/scheduleGroup:ScheduleGroup", "ReminderScheduleGroup"),
@@ -142,6 +143,7 @@ def test_environment_is_exactly_what_the_function_reads(run_stage: RunStage, sta
         "APPOINTMENT_TABLE_NAME": "alice-AppointmentTable",
         "DEFAULT_TIMEZONE": "UTC",
         "FAILURE_QUEUE_URL": short(run, "ReminderFailureQueue").outputs["url"],
+        "IDEMPOTENCY_TABLE_NAME": "alice-ReminderIdempotencyTable",
     }
 
 
@@ -181,6 +183,7 @@ def test_outputs_name_everything_a_participant_needs(run_stage: RunStage) -> Non
     failure, dead = short(run, "ReminderFailureQueue"), short(run, "ReminderDeadLetterQueue")
     expected = {
         "appointmentTableName": "alice-AppointmentTable",
+        "reminderIdempotencyTableName": "alice-ReminderIdempotencyTable",
         "reminderLambdaName": "alice-ReminderLambda",
         "scheduleGroupName": "alice-Reminders",
         "schedulerRoleArn": f"arn:aws:iam::{ACCOUNT}:role/alice-SchedulerRole",
@@ -206,3 +209,10 @@ def test_every_reminder_resource_is_tagged_with_its_participant(run_stage: RunSt
             continue
         tags = short(run, name).inputs.get("tags")
         assert tags == {"project": "leda", "leda-participant": "alice"}, name
+
+
+def test_the_idempotency_table_keeps_records_for_a_while_only(run_stage: RunStage) -> None:
+    inputs = short(run_stage("wired"), "ReminderIdempotencyTable").inputs
+    assert inputs["hashKey"] == "id"  # Powertools' default key attribute
+    assert inputs["ttl"] == {"attributeName": "expiration", "enabled": True}
+    assert not inputs.get("streamEnabled")  # its writes must not feed any function

@@ -27,6 +27,7 @@ STATEFUL = {
     ("aws:cloudwatch/logGroup:LogGroup", "ReduceLambdaLogs"),
     # The reminders: the same in every stage.
     ("aws:dynamodb/table:Table", "AppointmentTable"),
+    ("aws:dynamodb/table:Table", "ReminderIdempotencyTable"),
     ("aws:sqs/queue:Queue", "ReminderFailureQueue"),
     ("aws:sqs/queue:Queue", "ReminderDeadLetterQueue"),
     ("aws:cloudwatch/logGroup:LogGroup", "ReminderLambdaLogs"),
@@ -110,6 +111,7 @@ def test_the_reminders_do_not_change_between_stages(
         assert component.name == "leda-dev-ReminderScheduling"
         names = (
             "AppointmentTable",
+            "ReminderIdempotencyTable",
             "ReminderFailureQueue",
             "ReminderDeadLetterQueue",
             "ReminderScheduleGroup",

@@ -55,3 +55,39 @@ def create_pipeline_tables(client: Any) -> PipelineTables:
     _create(client, tables.aggregate, "Identifier", stream=False)
     _create(client, tables.parameter, "parameter", stream=False)
     return tables
+
+
+def create_appointment_table(client: Any, *, stream: bool = True) -> str:
+    """The reminders' table (PK, SK; a NEW_AND_OLD_IMAGES stream), under a unique name."""
+    name = f"Appointment-Table-{uuid.uuid4().hex[:8]}"
+    request: dict[str, Any] = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+        ],
+        "KeySchema": [
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+    }
+    if stream:
+        request["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        }
+    client.create_table(**request)
+    return name
+
+
+def create_idempotency_table(client: Any) -> str:
+    """Powertools' idempotency records (key `id`), under a unique name."""
+    name = f"Idempotency-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    )
+    return name

@@ -54,7 +54,7 @@ class DeadLetterQueue:
         if self._client is None or self._url is None:
             reasons = "; ".join(f"{letter.reason}" for letter in letters[:5])
             raise UndeliverableRecords(
-                f"{len(letters)} malformed record(s) and no DEAD_LETTER_QUEUE_URL: {reasons}"
+                f"{len(letters)} malformed record(s) and no dead-letter queue configured: {reasons}"
             )
         for start in range(0, len(letters), _SQS_BATCH):
             chunk = letters[start : start + _SQS_BATCH]

@@ -11,9 +11,12 @@ firing and just before deletion, so a schedule moved or cancelled meanwhile is n
 stale nor deleted by mistake. Schedules the real service would have refused (rules.py) are
 reported and never fired.
 
-Deliberate differences, each on the safe side: at() fires at its second rather than somewhere
-in its minute, and retries back off from `retry_base_seconds` (half a second) instead of the
-service's longer schedule, so a test or a workshop does not wait minutes for a dead letter.
+Deliberate differences: at() fires on its second, where the service reads it to the minute
+(so on AWS a schedule may run up to a minute from its second, earlier as well as later);
+retries back off from `retry_base_seconds` (half a second) instead of the service's longer
+schedule, so a test or a workshop does not wait minutes for a dead letter. moto offers no
+conditional update, so a schedule moved or cancelled in the instant between the last look and
+the call (milliseconds) can still fire, or be deleted, in its old version.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Outcome:
     DELIVERED = "delivered"
     DEAD_LETTERED = "dead-lettered"
     DROPPED = "dropped"  # failed, and no dead-letter queue took it
+    INTERRUPTED = "interrupted"  # the runtime stopped while retrying: left as it was
 
 
 @dataclass
@@ -86,7 +90,7 @@ class ScheduleFiring:
         journal_path: Path | None = None,
         poll_seconds: float = 0.2,
         retry_base_seconds: float = 0.5,
-        workers: int = 8,
+        workers: int = 32,  # retries wait in their worker: room for many at once
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._scheduler = scheduler
@@ -144,9 +148,13 @@ class ScheduleFiring:
         now = self._now()
         for key, schedule in list(self._known.items()):
             mark = (key, schedule.fingerprint)
-            if schedule.fires_at <= now and mark not in self._fired:
+            if schedule.fires_at > now:
+                continue
+            with self._lock:
+                if mark in self._fired:
+                    continue
                 self._fired.add(mark)
-                self._pool.submit(self._fire_logged, schedule)
+            self._pool.submit(self._fire_logged, schedule)
 
     def _list(self, group: str) -> list[dict[str, Any]]:
         summaries: list[dict[str, Any]] = []
@@ -192,10 +200,17 @@ class ScheduleFiring:
 
     # -- firing ------------------------------------------------------------------------------
     def _fire_logged(self, schedule: OneTimeSchedule) -> None:
+        mark = ((schedule.group, schedule.name), schedule.fingerprint)
         try:
-            self.fire(schedule)
+            fired = self.fire(schedule)
         except Exception as error:
+            fired = None
             self._error(f"firing {schedule.group}/{schedule.name} failed: {error!r}")
+        if fired is None:
+            # Not fired (changed meanwhile, or the emulator failed): the next poll decides
+            # again, rather than the version being taken for done.
+            with self._lock:
+                self._fired.discard(mark)
 
     def _current(self, schedule: OneTimeSchedule) -> bool:
         """Is this still the schedule's version (not moved, cancelled or disabled meanwhile)?"""
@@ -230,9 +245,15 @@ class ScheduleFiring:
             self._stop.wait(delay)
         finished = self._now()
         outcome = Outcome.DELIVERED
-        if failure is not None:
+        if failure is not None and self._stop.is_set():
+            outcome = Outcome.INTERRUPTED  # not given up on by the service: nothing is sent
+        elif failure is not None:
             outcome = self._dead_letter(schedule, failure, attempts, finished)
-        if schedule.delete_after_completion and self._current(schedule):
+        if (
+            outcome != Outcome.INTERRUPTED
+            and schedule.delete_after_completion
+            and self._current(schedule)
+        ):
             with contextlib.suppress(self._scheduler.exceptions.ResourceNotFoundException):
                 self._scheduler.delete_schedule(GroupName=schedule.group, Name=schedule.name)
         firing = Firing(
@@ -302,10 +323,6 @@ class ScheduleFiring:
     def snapshot(self) -> tuple[list[Firing], list[Refusal]]:
         with self._lock:
             return list(self.firings), list(self.refusals.values())
-
-    def pending(self) -> list[OneTimeSchedule]:
-        """Schedules known and not yet fired (in their current version)."""
-        return [s for key, s in self._known.items() if (key, s.fingerprint) not in self._fired]
 
     def _error(self, message: str) -> None:
         log.error(message)

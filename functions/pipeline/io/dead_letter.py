@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-# SQS bodies are capped (256 KiB on older queues); a Kinesis record can be 1 MiB.
-MAX_PAYLOAD_CHARS = 200_000
+# SQS caps a message, and a whole SendMessageBatch, at 256 KiB on queues made before 2025
+# (1 MiB since); a Kinesis record can be 1 MiB and a stream record two 400 KB images. Bodies are
+# cut to fit the older limit, measured in UTF-8 bytes of the JSON (escaping can double a
+# payload), and batches are cut so that their bodies together fit it too.
+SQS_LIMIT_BYTES = 256 * 1024
+MAX_BODY_BYTES = SQS_LIMIT_BYTES - 2048  # room for the batch entries' own fields
 _SQS_BATCH = 10
 
 
@@ -27,12 +31,20 @@ class DeadLetter:
     source: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
+        """The message body, at most MAX_BODY_BYTES: the payload is cut if it must be, and
+        `payloadTruncatedFrom` then says how long it was (in characters)."""
         body = asdict(self)
         body["source"] = dict(self.source)
-        if len(self.payload) > MAX_PAYLOAD_CHARS:
-            body["payload"] = self.payload[:MAX_PAYLOAD_CHARS]
+        text = json.dumps(body, sort_keys=True)
+        keep = len(self.payload)
+        while len(text.encode()) > MAX_BODY_BYTES and keep > 0:
+            # Each character kept costs at most 6 bytes of JSON (a \uXXXX escape).
+            excess = len(text.encode()) - MAX_BODY_BYTES
+            keep = max(0, keep - max(64, excess // 6 + 1))
+            body["payload"] = self.payload[:keep]
             body["payloadTruncatedFrom"] = len(self.payload)
-        return json.dumps(body, sort_keys=True)
+            text = json.dumps(body, sort_keys=True)
+        return text
 
 
 class UndeliverableRecords(RuntimeError):
@@ -56,16 +68,28 @@ class DeadLetterQueue:
             raise UndeliverableRecords(
                 f"{len(letters)} malformed record(s) and no dead-letter queue configured: {reasons}"
             )
-        for start in range(0, len(letters), _SQS_BATCH):
-            chunk = letters[start : start + _SQS_BATCH]
+        for chunk in _batches([letter.to_json() for letter in letters]):
             response = self._client.send_message_batch(
                 QueueUrl=self._url,
                 Entries=[
-                    {"Id": str(index), "MessageBody": letter.to_json()}
-                    for index, letter in enumerate(chunk)
+                    {"Id": str(index), "MessageBody": body} for index, body in enumerate(chunk)
                 ],
             )
             failed = response.get("Failed", [])
             if failed:
                 codes = sorted({entry.get("Code", "?") for entry in failed})
                 raise DeliveryFailed(f"{len(failed)} dead letter(s) not accepted by SQS: {codes}")
+
+
+def _batches(bodies: Sequence[str]) -> list[list[str]]:
+    """At most 10 bodies a batch, and no more bytes together than SQS takes in one."""
+    batches: list[list[str]] = []
+    size = 0
+    for body in bodies:
+        length = len(body.encode())
+        if not batches or len(batches[-1]) == _SQS_BATCH or size + length > MAX_BODY_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(body)
+        size += length
+    return batches

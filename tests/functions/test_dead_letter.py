@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from pipeline.io.dead_letter import MAX_BODY_BYTES, SQS_LIMIT_BYTES, DeadLetter, DeadLetterQueue
 
+from tests.support.queues import drain
+
 pytestmark = pytest.mark.emulator
-
-
-def everything(sqs, url: str) -> list[dict[str, Any]]:
-    bodies: list[dict[str, Any]] = []
-    while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            return bodies
-        for message in messages:
-            bodies.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 def test_a_payload_that_escaping_doubles_is_cut_to_fit_and_says_so():
@@ -39,6 +29,6 @@ def test_a_small_payload_is_kept_whole():
 def test_ten_big_letters_all_arrive_in_batches_sqs_accepts(sqs, dead_letter_queue):
     letters = [DeadLetter("ReminderLambda", f"reason {n}", "x" * 300_000) for n in range(10)]
     DeadLetterQueue(sqs, dead_letter_queue).send(letters)
-    bodies = everything(sqs, dead_letter_queue)
+    bodies = drain(sqs, dead_letter_queue)
     assert sorted(b["reason"] for b in bodies) == sorted(f"reason {n}" for n in range(10))
     assert all(len(json.dumps(b).encode()) <= SQS_LIMIT_BYTES for b in bodies)

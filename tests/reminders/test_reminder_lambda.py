@@ -15,6 +15,7 @@ from reminders.schedules import expiry_schedule_name, reminder_schedule_name
 from leda.emulators.credentials import local_client
 from leda.lambda_events import batch
 from tests.support.context import FakeLambdaContext
+from tests.support.queues import drain
 from tests.support.streams import TableStreamTap
 from tests.support.tables import create_appointment_table, create_idempotency_table
 
@@ -27,11 +28,6 @@ DLQ = "arn:aws:sqs:us-east-1:123456789012:leda-dev-ReminderTargetDeadLetterQueue
 @pytest.fixture
 def scheduler(moto_endpoint: str) -> Any:
     return local_client("scheduler", moto_endpoint)
-
-
-@pytest.fixture
-def sqs(moto_endpoint: str) -> Any:
-    return local_client("sqs", moto_endpoint)
 
 
 @pytest.fixture
@@ -87,17 +83,6 @@ def clear_caches() -> None:
         reminder_lambda._once,
     ):
         cached.cache_clear()
-
-
-def drain(sqs, url: str) -> list[dict[str, Any]]:
-    bodies: list[dict[str, Any]] = []
-    while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            return bodies
-        for message in messages:
-            bodies.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 def later(minutes: int, zone: str = "UTC") -> str:

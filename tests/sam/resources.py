@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
+
+from tests.support.queues import drain
 
 
 def items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
@@ -22,18 +23,7 @@ def aggregates(dynamodb: Any, table: str) -> dict[str, Decimal]:
 
 
 def dead_letters(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
-    """Every message on the queue, parsed (the queue is the test's own, so it can be drained)."""
-    letters: list[dict[str, Any]] = []
-    while True:
-        response = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-        )
-        messages = response.get("Messages", [])
-        if not messages:
-            return letters
-        for message in messages:
-            letters.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return drain(sqs, queue_url)
 
 
 def decimals(mapping: dict[str, str]) -> dict[str, Decimal]:

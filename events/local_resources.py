@@ -24,7 +24,7 @@ import boto3
 ENV_FILE = Path(__file__).with_name("env.json")
 REGION = "us-east-1"
 # DynamoDB Local started without -sharedDb keeps one database per access key: use the
-# project's local key (leda.emulators.credentials) unless the shell sets one.
+# project's local key (leda.cloud.credentials) unless the shell sets one.
 LOCAL_KEY = "ledalocal"
 
 # Table variable -> (hash key, range key or None, has a NEW_AND_OLD_IMAGES stream).

@@ -16,9 +16,9 @@ from zoneinfo import available_timezones
 import pulumi
 
 from stacks import naming
+from stacks.project import PROJECT_ROOT
 from stacks.stage_model import Stage
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARTIFACTS_DIR = PROJECT_ROOT / ".aws-sam" / "build"
 
 STAGE = "leda:stage"

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from leda.emulators import dynamodb_local, moto_server
-from leda.emulators.credentials import LOCAL_CREDENTIALS, local_client
-from leda.emulators.process import EmulatorProcess
+from leda.cloud import dynamodb_local, moto_server
+from leda.cloud.credentials import LOCAL_CREDENTIALS, local_client
+from leda.cloud.process import EmulatorProcess
 from tests.support.tables import PipelineTables, create_pipeline_tables
 
 for _name, _value in LOCAL_CREDENTIALS.items():

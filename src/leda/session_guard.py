@@ -12,9 +12,9 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
-from leda.cli_errors import fail
-from leda.emulators.process import EmulatorError
-from leda.runtime.plan import PlanError
+from leda.cli.errors import fail
+from leda.cloud.process import EmulatorError
+from leda.deployment.plan import PlanError
 from leda.runtime.session import LocalSession, SessionError
 
 

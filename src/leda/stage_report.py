@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
+
+from stacks.project import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from stacks.mock_run import StackRun
@@ -87,20 +88,6 @@ class StageDiff:
 # --- running the program ------------------------------------------------------------------------
 
 
-def project_root(start: Path | None = None) -> Path:
-    """The Leda project (Pulumi.yaml next to stacks/): where this package lives, else above cwd."""
-    here = Path(__file__).resolve().parents[2]
-    origin = (start or Path.cwd()).resolve()
-    for candidate in (here, origin, *origin.parents):
-        if (candidate / "Pulumi.yaml").is_file() and (
-            candidate / "stacks" / "program.py"
-        ).is_file():
-            return candidate
-    raise StageReportError(
-        f"no Leda project found (Pulumi.yaml next to stacks/) at {here} or above {origin}"
-    )
-
-
 def run_stage(stage: str, *, participant: str | None = None) -> StackRun:
     """The program's declarations for a stage, without artifacts, account or Pulumi CLI."""
     import pulumi
@@ -148,7 +135,7 @@ class _Labels:
                     self._exact[value] = label + suffix
         # Longest first, so a table's stream ARN wins over the table's ARN.
         self._prefixes = sorted(self._exact, key=len, reverse=True)
-        self.root = str(project_root()) + "/"
+        self.root = str(PROJECT_ROOT) + "/"
 
     def __call__(self, text: str) -> str:
         if text in self._exact:

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from leda.lambda_events import batch
-from leda.runtime.reminder_trial import drain
-from leda.runtime.scheduler.firing import Firing, Outcome
+from leda.reminders.trial import drain
 from leda.runtime.session import LocalSession, SessionOptions
+from leda.scheduler.firing import Firing, Outcome
+from leda.triggers.events import batch
 from tests.support.streams import TableStreamTap
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]

@@ -151,7 +151,7 @@ def _listening(port: int) -> bool:
 
 
 def test_a_busy_port_is_one_line_and_nothing_left_running():
-    from leda.emulators.process import free_port
+    from leda.cloud.process import free_port
 
     ddb, kinesis = free_port(), free_port()
     with socket.socket() as busy:
@@ -186,7 +186,7 @@ def test_a_busy_port_is_one_line_and_nothing_left_running():
 
 
 def test_ctrl_c_stops_every_process_it_started(tmp_path):
-    from leda.emulators.process import free_port
+    from leda.cloud.process import free_port
 
     ports = {name: free_port() for name in ("dynamodb", "kinesis", "moto")}
     data = tmp_path / "data"

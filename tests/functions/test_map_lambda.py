@@ -8,7 +8,7 @@ import pytest
 import state_lambda
 from pipeline.domain.failure_injection import InjectedFailure
 
-from leda.lambda_events import batch
+from leda.triggers.events import batch
 from tests.support.events import kinesis_event
 from tests.support.invoke import invoke
 from tests.support.messages import OPT_APAC, trade, wire

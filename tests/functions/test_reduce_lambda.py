@@ -9,7 +9,7 @@ from pipeline.domain import batch_hash
 from pipeline.domain.failure_injection import InjectedFailure
 from pipeline.io.aggregate_store import AggregateStore
 
-from leda.lambda_events import batch
+from leda.triggers.events import batch
 from tests.support.invoke import invoke
 from tests.support.streams import TableStreamTap
 

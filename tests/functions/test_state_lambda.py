@@ -221,7 +221,7 @@ def test_a_transient_error_is_raised_not_swallowed(lambda_env, sqs, dead_letter_
     from botocore.exceptions import EndpointConnectionError
     from pipeline.io import environment
 
-    from leda.emulators.process import free_port
+    from leda.cloud.process import free_port
 
     lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
     lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)

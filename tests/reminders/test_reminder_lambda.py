@@ -12,8 +12,8 @@ import reminder_lambda
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from reminders.schedules import expiry_schedule_name, reminder_schedule_name
 
-from leda.emulators.credentials import local_client
-from leda.lambda_events import batch
+from leda.cloud.credentials import local_client
+from leda.triggers.events import batch
 from tests.support.context import FakeLambdaContext
 from tests.support.queues import drain
 from tests.support.streams import TableStreamTap

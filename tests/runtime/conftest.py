@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from leda.emulators import kinesalite
-from leda.emulators.credentials import LOCAL_CREDENTIALS
-from leda.runtime.functions.pool import FunctionPool
-from leda.runtime.functions.spec import FunctionSpec
-from leda.runtime.triggers.checkpoints import CheckpointStore
-from leda.runtime.triggers.config import MappingConfig, SourceKind
-from leda.runtime.triggers.destination import OnFailureDestination
-from leda.runtime.triggers.mapping import EventSourceMapping, source_for
+from leda.cloud import kinesalite
+from leda.cloud.credentials import LOCAL_CREDENTIALS
+from leda.triggers.checkpoints import CheckpointStore
+from leda.triggers.config import MappingConfig, SourceKind
+from leda.triggers.destination import OnFailureDestination
+from leda.triggers.mapping import EventSourceMapping, source_for
+from leda.workers.pool import FunctionPool
+from leda.workers.spec import WorkerSpec
 from tests.conftest import _client
 
 PROBE_DIR = Path(__file__).parent / "probe"
@@ -81,7 +81,7 @@ class Harness:
         reserved: int | None = None,
         queue_url: str | None = None,
     ) -> tuple[EventSourceMapping, FunctionPool]:
-        spec = FunctionSpec(
+        spec = WorkerSpec(
             name="probe",
             handler="probe.handler",
             code_dir=PROBE_DIR,

@@ -7,20 +7,20 @@ import threading
 import time
 from typing import Any
 
-from leda.runtime.functions.spec import InvocationResult
-from leda.runtime.triggers.checkpoints import CheckpointStore
-from leda.runtime.triggers.config import MappingConfig, SourceKind, StartingPosition
-from leda.runtime.triggers.destination import OnFailureDestination
-from leda.runtime.triggers.mapping import EventSourceMapping
-from leda.runtime.triggers.policy import (
+from leda.triggers.checkpoints import CheckpointStore
+from leda.triggers.config import MappingConfig, SourceKind, StartingPosition
+from leda.triggers.destination import OnFailureDestination
+from leda.triggers.mapping import EventSourceMapping
+from leda.triggers.policy import (
     MAX_PAYLOAD_BYTES,
     Next,
     after_failure,
     batch_length,
     ready_to_invoke,
 )
-from leda.runtime.triggers.records import SourceRecord
-from leda.runtime.triggers.sources import Shard
+from leda.triggers.records import SourceRecord
+from leda.triggers.sources import Shard
+from leda.workers.spec import InvocationResult
 
 
 def config(**settings: Any) -> MappingConfig:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from leda.emulators.credentials import local_client
-from leda.runtime.scheduler.firing import Outcome, ScheduleFiring
+from leda.cloud.credentials import local_client
+from leda.scheduler.firing import Outcome, ScheduleFiring
 from tests.support.tables import create_appointment_table
 
 pytestmark = pytest.mark.emulator

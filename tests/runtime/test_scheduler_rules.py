@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leda.runtime.scheduler.rules import Refused, fire_time, one_time_schedule
+from leda.scheduler.rules import Refused, fire_time, one_time_schedule
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from leda.runtime.triggers.config import (
+from leda.triggers.config import (
     MappingConfig,
     MappingConfigError,
     SourceKind,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from leda.emulators.credentials import LOCAL_CREDENTIALS, local_client
+from leda.cloud.credentials import LOCAL_CREDENTIALS, local_client
 from tests.sam import env_file, template, tools
 from tests.sam.artifacts import Invocation, lambda_runtime_libraries, run_handler
 from tests.sam.project import ENV_FILE, TEMPLATE

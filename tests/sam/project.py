@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from stacks.project import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 TEMPLATE = ROOT / "template.yaml"
 FUNCTIONS_DIR = ROOT / "functions"
 MAKEFILE = FUNCTIONS_DIR / "Makefile"

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from leda.emulators.credentials import LOCAL_CREDENTIALS
+from leda.cloud.credentials import LOCAL_CREDENTIALS
 from tests.sam import env_file, resources
 from tests.sam.project import EVENTS_DIR, LOCAL_RESOURCES_SCRIPT
 

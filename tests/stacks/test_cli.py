@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leda import stage_report
-from leda.cli import app
+from leda.cli.app import app
 from tests.stacks.helpers import STAGES
 
 runner = CliRunner()

@@ -10,9 +10,10 @@ import pytest
 
 from stacks import config, mock_run, naming
 from stacks.config import ConfigError, LedaConfig
+from stacks.project import PROJECT_ROOT
 from stacks.stage_model import FunctionId, Stage
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 VALID = {
     "leda:stage": "wired",
     "aws:region": "us-east-1",

@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from stacks.project import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 
 SCRIPT = """
 import runpy, sys

@@ -6,7 +6,7 @@ import hashlib
 import time
 from typing import Any
 
-from leda.lambda_events import batch, kinesis_record
+from leda.triggers.events import batch, kinesis_record
 
 STREAM_ARN = "arn:aws:kinesis:us-east-1:000000000000:stream/IncomingDataStream"
 SHARD = "shardId-000000000000"

@@ -9,7 +9,7 @@ import map_lambda
 import reduce_lambda
 import state_lambda
 
-from leda.lambda_events import batch
+from leda.triggers.events import batch
 from tests.support.invoke import invoke_until_success
 from tests.support.streams import TableStreamTap
 from tests.support.tables import PipelineTables

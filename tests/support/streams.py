@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from leda.lambda_events import batch
-from leda.runtime.referee import StreamReader
-from leda.runtime.triggers.sources import DynamoDBStreamSource, KinesisSource
+from leda.triggers.events import batch
+from leda.triggers.sources import DynamoDBStreamSource, KinesisSource
+from leda.workshop.referee import StreamReader
 
 
 class TableStreamTap:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from leda.runtime.reminder_trial import (
+from leda.reminders.trial import (
     SEND_EMAIL,
     EmailSent,
     ReminderReport,
     appointments,
     emails_for,
 )
-from leda.runtime.scheduler.firing import Firing, Outcome
+from leda.scheduler.firing import Firing, Outcome
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, 0, 250_000, tzinfo=dt.UTC)
 

@@ -23,20 +23,21 @@ from pipeline.io.aggregate_store import AggregateStore
 from pipeline.io.parameters import ParameterTable
 from pipeline.stage import Stage
 
-from leda.emulators import dynamodb_local, kinesalite, moto_server
-from leda.emulators.credentials import LOCAL_CREDENTIALS, LOCAL_REGION, local_client
-from leda.emulators.process import EmulatorProcess, repository_root
-from leda.runtime.functions.pool import FunctionPool
-from leda.runtime.functions.spec import FunctionSpec
-from leda.runtime.plan import LocalPlan, rate_seconds, stage_plan
-from leda.runtime.provision import LocalResources, provision
-from leda.runtime.referee import Referee, StreamReader
-from leda.runtime.scheduler.firing import ScheduleFiring
-from leda.runtime.triggers.checkpoints import CheckpointStore
-from leda.runtime.triggers.config import MappingConfig, SourceKind
-from leda.runtime.triggers.destination import OnFailureDestination
-from leda.runtime.triggers.mapping import EventSourceMapping, source_for
-from leda.runtime.triggers.sources import DynamoDBStreamSource, KinesisSource
+from leda.cloud import dynamodb_local, kinesalite, moto_server
+from leda.cloud.credentials import LOCAL_CREDENTIALS, LOCAL_REGION, local_client
+from leda.cloud.process import EmulatorProcess
+from leda.deployment.plan import LocalPlan, rate_seconds, stage_plan
+from leda.deployment.provision import LocalResources, provision
+from leda.scheduler.firing import ScheduleFiring
+from leda.triggers.checkpoints import CheckpointStore
+from leda.triggers.config import MappingConfig, SourceKind
+from leda.triggers.destination import OnFailureDestination
+from leda.triggers.mapping import EventSourceMapping, source_for
+from leda.triggers.sources import DynamoDBStreamSource, KinesisSource
+from leda.workers.pool import FunctionPool
+from leda.workers.spec import WorkerSpec
+from leda.workshop.referee import Referee, StreamReader
+from stacks.project import FUNCTIONS_DIR
 
 RECORDS_PER_CALL = 40  # the workshop's PutRecords size
 WORKSHOP_CHECK_DELAY = 30.0
@@ -235,7 +236,7 @@ class LocalSession:
 
     def _start_functions(self) -> None:
         assert self.plan is not None and self.resources is not None
-        source_root = repository_root() / "functions"
+        source_root = FUNCTIONS_DIR
         generator_arns = {schedule.function_arn for schedule in self.plan.schedules}
         for function in self.plan.functions:
             if not self._selected(function.logical_id):
@@ -252,7 +253,7 @@ class LocalSession:
                         "CHECK_DELAY_SECONDS": str(self.check_delay),
                     }
                 )
-            spec = FunctionSpec(
+            spec = WorkerSpec(
                 name=function.name,
                 handler=function.handler,
                 code_dir=function.artifact_dir if built else source_root,

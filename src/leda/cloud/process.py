@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stacks.project import TOOLS_DIR
+
 
 class EmulatorError(RuntimeError):
     """An emulator could not be started; the message says why and what to do."""
@@ -33,14 +35,9 @@ def ensure_port_free(port: int) -> None:
             raise EmulatorError(f"port {port} on 127.0.0.1 is already in use") from None
 
 
-def repository_root() -> Path:
-    """The checkout this package runs from (setup installs it editable)."""
-    return Path(__file__).resolve().parents[3]
-
-
 def tools_dir() -> Path:
     """Where ./scripts/setup installs the npm emulators (override: LEDA_TOOLS_DIR)."""
-    return Path(os.environ.get("LEDA_TOOLS_DIR", repository_root() / ".tools"))
+    return Path(os.environ.get("LEDA_TOOLS_DIR", TOOLS_DIR))
 
 
 @dataclass

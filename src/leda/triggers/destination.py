@@ -12,8 +12,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from leda.runtime.triggers.config import MappingConfig, SourceKind
-from leda.runtime.triggers.records import SourceRecord
+from leda.triggers.config import MappingConfig, SourceKind
+from leda.triggers.records import SourceRecord
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 
 from leda import stage_report
-from leda.bench_cli import bench
-from leda.cli_errors import fail
-from leda.local_cli import local_app
+from leda.cli.bench import bench
+from leda.cli.errors import fail
+from leda.cli.local import local_app
 from leda.stage_report import StageReportError
 
 app = typer.Typer(rich_markup_mode="rich", no_args_is_help=True)

@@ -8,8 +8,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from leda.lambda_events import dynamodb_record_from_api, kinesis_record_from_api
-from leda.runtime.triggers.records import SourceRecord
+from leda.triggers.events import dynamodb_record_from_api, kinesis_record_from_api
+from leda.triggers.records import SourceRecord
 
 READ_LIMIT = 1000  # GetRecords on DynamoDB streams returns at most 1,000 records
 # Answers meaning "this iterator can no longer be used; take a new one from where you were".

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from leda.emulators.process import (
+from leda.cloud.process import (
     EmulatorProcess,
     answers_tcp,
     ensure_port_free,

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from leda.emulators.process import die_with_parent
-from leda.runtime.functions.spec import FunctionSpec, InvocationResult
+from leda.cloud.process import die_with_parent
+from leda.workers.spec import WorkerSpec, InvocationResult
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 # Passed through from the runtime's own environment; everything else a function sees is its own.
@@ -41,7 +41,7 @@ class PoolStats:
 
 
 class _Worker:
-    def __init__(self, spec: FunctionSpec, environment: dict[str, str], log: TextIO) -> None:
+    def __init__(self, spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-I", str(WORKER_SCRIPT), str(spec.code_dir), spec.handler],
             stdin=subprocess.PIPE,
@@ -93,7 +93,7 @@ class _Worker:
 class FunctionPool:
     def __init__(
         self,
-        spec: FunctionSpec,
+        spec: WorkerSpec,
         base_environment: dict[str, str],
         log_dir: Path,
         default_concurrency: int = 8,

@@ -1,4 +1,4 @@
-"""What the runtime needs to know to run one function."""
+"""What a function worker needs to run one function: code, handler, environment, limits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
-class FunctionSpec:
+class WorkerSpec:
     name: str
     handler: str  # module.function, relative to code_dir
     code_dir: Path

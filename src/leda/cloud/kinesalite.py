@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from leda.emulators.process import (
+from leda.cloud.process import (
     EmulatorError,
     EmulatorProcess,
     answers_tcp,

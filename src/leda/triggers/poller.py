@@ -16,12 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from leda.lambda_events import batch as event_of
-from leda.runtime.functions.spec import InvocationResult
-from leda.runtime.triggers.checkpoints import AT_HORIZON, CheckpointStore, Position
-from leda.runtime.triggers.config import MappingConfig, StartingPosition
-from leda.runtime.triggers.destination import OnFailureDestination, failure_record
-from leda.runtime.triggers.policy import (
+from leda.triggers.checkpoints import AT_HORIZON, CheckpointStore, Position
+from leda.triggers.config import MappingConfig, StartingPosition
+from leda.triggers.destination import OnFailureDestination, failure_record
+from leda.triggers.events import batch as event_of
+from leda.triggers.policy import (
     Next,
     Outcome,
     after_failure,
@@ -30,8 +29,9 @@ from leda.runtime.triggers.policy import (
     judge_response,
     ready_to_invoke,
 )
-from leda.runtime.triggers.records import SourceRecord
-from leda.runtime.triggers.sources import IteratorExpired, ShardSource
+from leda.triggers.records import SourceRecord
+from leda.triggers.sources import IteratorExpired, ShardSource
+from leda.workers.spec import InvocationResult
 
 log = logging.getLogger(__name__)
 

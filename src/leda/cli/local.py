@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 from rich.live import Live
 
-from leda.cli_errors import fail
-from leda.local_view import live_view, summary_table
-from leda.reminders_cli import reminders
+from leda.cli.errors import fail
+from leda.cli.live_view import live_view, summary_table
+from leda.cli.reminders import reminders
 from leda.runtime.session import BurstSummary, LocalSession, SessionError, SessionOptions
 from leda.session_guard import stopped_on_error
 

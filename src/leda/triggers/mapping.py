@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from leda.runtime.triggers.checkpoints import CheckpointStore, Position
-from leda.runtime.triggers.config import MappingConfig, SourceKind
-from leda.runtime.triggers.destination import OnFailureDestination
-from leda.runtime.triggers.poller import Invoke, MappingStats, ShardPoller, initial_positions
-from leda.runtime.triggers.sources import DynamoDBStreamSource, KinesisSource, ShardSource
+from leda.triggers.checkpoints import CheckpointStore, Position
+from leda.triggers.config import MappingConfig, SourceKind
+from leda.triggers.destination import OnFailureDestination
+from leda.triggers.poller import Invoke, MappingStats, ShardPoller, initial_positions
+from leda.triggers.sources import DynamoDBStreamSource, KinesisSource, ShardSource
 
 log = logging.getLogger(__name__)
 SHARD_DISCOVERY_SECONDS = 1.0

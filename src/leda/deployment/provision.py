@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from leda.runtime.plan import LocalPlan, QueuePlan, StreamPlan, TablePlan
+from leda.deployment.plan import LocalPlan, QueuePlan, StreamPlan, TablePlan
 
 SENDER_OUTPUT = "senderEmail"  # the stack's export of leda:senderEmail
 

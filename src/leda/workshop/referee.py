@@ -20,7 +20,7 @@ from pipeline.domain.messages import MalformedMessage, TradeMessage, decode_base
 from pipeline.domain.scoring import TOLERANCE
 from pipeline.io.aggregate_store import AggregateStore
 
-from leda.runtime.triggers.sources import IteratorExpired, ShardSource
+from leda.triggers.sources import IteratorExpired, ShardSource
 
 
 class StreamReader:

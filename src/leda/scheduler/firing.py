@@ -32,8 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from leda.runtime.scheduler.rules import OneTimeSchedule, Refused, one_time_schedule
-from leda.runtime.scheduler.targets import TargetFailure, invoke
+from leda.scheduler.rules import OneTimeSchedule, Refused, one_time_schedule
+from leda.scheduler.targets import TargetFailure, invoke
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from leda.emulators.credentials import LOCAL_CREDENTIALS, LOCAL_REGION
-from leda.emulators.process import (
+from leda.cloud.credentials import LOCAL_CREDENTIALS, LOCAL_REGION
+from leda.cloud.process import (
     EmulatorError,
     EmulatorProcess,
     answers_tcp,

@@ -19,7 +19,7 @@ from botocore.exceptions import (
     ParamValidationError,
 )
 
-from leda.runtime.scheduler.rules import OneTimeSchedule, Refused
+from leda.scheduler.rules import OneTimeSchedule, Refused
 
 # Errors a target answers that are worth retrying: the service said "not now", not "no".
 RETRYABLE_CODES = frozenset(

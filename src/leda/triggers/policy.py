@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from leda.runtime.triggers.config import MappingConfig
-from leda.runtime.triggers.records import SourceRecord
+from leda.triggers.config import MappingConfig
+from leda.triggers.records import SourceRecord
 
 # A batch stops at the synchronous invocation payload limit, whatever the batch size.
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from leda.cli_errors import fail
-from leda.runtime.reminder_trial import LATE_TOLERANCE_SECONDS, ReminderReport, run_trial
+from leda.cli.errors import fail
+from leda.reminders.trial import LATE_TOLERANCE_SECONDS, ReminderReport, run_trial
 from leda.runtime.session import LocalSession, SessionError, SessionOptions
 from leda.session_guard import stopped_on_error
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from leda.runtime.scheduler.firing import Firing, Outcome
 from leda.runtime.session import SessionError
+from leda.scheduler.firing import Firing, Outcome
 
 STATIC_SK = "StaticSK"
 SEND_EMAIL = "arn:aws:scheduler:::aws-sdk:ses:sendEmail"

@@ -1,0 +1,1 @@
+"""The reminders blog's own test, replayed on an offline deployment."""

@@ -1,0 +1,1 @@
+"""The workshop game on one deployment: the generator's schedule, bursts, the referee, the score."""

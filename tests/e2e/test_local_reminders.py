@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
+from leda.cloud.local_cloud import LocalCloud
+from leda.deployment.deployment import Deployment, DeploymentOptions
 from leda.reminders.trial import drain
-from leda.runtime.session import LocalSession, SessionOptions
 from leda.scheduler.firing import Firing, Outcome
 from leda.triggers.events import batch
 from tests.support.streams import TableStreamTap
@@ -33,28 +34,26 @@ SK = "StaticSK"
 
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[LocalSession]:
-    local = LocalSession(SessionOptions(stage="fault-tolerant", functions=(REMINDER,)))
-    try:
-        local.start()
-        yield local
-    finally:
-        local.stop()
+def deployment() -> Iterator[Deployment]:
+    options = DeploymentOptions(stage="fault-tolerant", functions=(REMINDER,))
+    with LocalCloud() as cloud, Deployment(cloud, options) as running:
+        yield running
 
 
 class World:
-    """The session's resources, and the ways these tests write and watch them."""
+    """The deployment's resources, and the ways these tests write and watch them."""
 
-    def __init__(self, session: LocalSession) -> None:
-        assert session.plan is not None and session.resources is not None
-        assert session.firing is not None
-        self.session = session
-        self.firing = session.firing
-        outputs = session.plan.outputs
-        self.table = str(outputs["appointmentTableName"])
-        self.sender = str(outputs["senderEmail"])
-        self.failure_queue = session.resources.local(str(outputs["reminderFailureQueueUrl"]))
-        self.target_dlq = session.resources.local(str(outputs["reminderDeadLetterQueueUrl"]))
+    def __init__(self, deployment: Deployment) -> None:
+        self.deployment = deployment
+        self.dynamodb = deployment.cloud.client("dynamodb")
+        self.streams = deployment.cloud.client("dynamodbstreams")
+        self.sqs = deployment.cloud.client("sqs")
+        self.ses = deployment.cloud.client("ses")
+        self.scheduler = deployment.cloud.client("scheduler")
+        self.table = deployment.output("appointmentTableName")
+        self.sender = deployment.output("senderEmail")
+        self.failure_queue = deployment.local(deployment.output("reminderFailureQueueUrl"))
+        self.target_dlq = deployment.local(deployment.output("reminderDeadLetterQueueUrl"))
         self.tag = uuid.uuid4().hex[:6]  # keeps each test's keys and addresses apart
 
     def pk(self, name: str) -> str:
@@ -66,7 +65,7 @@ class World:
     def put(self, name: str, **attributes: str) -> None:
         item = {"PK": {"S": self.pk(name)}, "SK": {"S": SK}}
         item.update({key: {"S": value} for key, value in attributes.items()})
-        self.session.dynamodb.put_item(TableName=self.table, Item=item)
+        self.dynamodb.put_item(TableName=self.table, Item=item)
 
     def put_batch(self, items: dict[str, dict[str, str]]) -> None:
         requests = []
@@ -74,15 +73,15 @@ class World:
             item = {"PK": {"S": self.pk(name)}, "SK": {"S": SK}}
             item.update({key: {"S": value} for key, value in attributes.items()})
             requests.append({"PutRequest": {"Item": item}})
-        self.session.dynamodb.batch_write_item(RequestItems={self.table: requests})
+        self.dynamodb.batch_write_item(RequestItems={self.table: requests})
 
     def delete(self, name: str) -> None:
-        self.session.dynamodb.delete_item(
+        self.dynamodb.delete_item(
             TableName=self.table, Key={"PK": {"S": self.pk(name)}, "SK": {"S": SK}}
         )
 
     def exists(self, name: str) -> bool:
-        found = self.session.dynamodb.get_item(
+        found = self.dynamodb.get_item(
             TableName=self.table,
             Key={"PK": {"S": self.pk(name)}, "SK": {"S": SK}},
             ConsistentRead=True,
@@ -91,7 +90,7 @@ class World:
 
     def emails(self) -> list[Firing]:
         """Emails delivered to this test's addresses."""
-        firings, _ = self.firing.snapshot()
+        firings, _ = self.deployment.fired_schedules()
         return [
             f
             for f in firings
@@ -103,20 +102,19 @@ class World:
         ]
 
     def sent_by_ses(self) -> int:
-        return int(self.session.ses.get_send_quota()["SentLast24Hours"])
+        return int(self.ses.get_send_quota()["SentLast24Hours"])
 
     def schedules(self) -> list[str]:
-        assert self.session.plan is not None
         names: list[str] = []
-        for group in self.session.plan.schedule_groups:
-            listed = self.session.scheduler.list_schedules(GroupName=group)["Schedules"]
+        for group in self.deployment.plan.schedule_groups:
+            listed = self.scheduler.list_schedules(GroupName=group)["Schedules"]
             names.extend(s["Name"] for s in listed)
         return names
 
 
 @pytest.fixture
-def world(session: LocalSession) -> World:
-    return World(session)
+def world(deployment: Deployment) -> World:
+    return World(deployment)
 
 
 def wall(seconds: float) -> tuple[str, dt.datetime]:
@@ -172,7 +170,7 @@ def test_leda_local_reminders_sends_one_email_per_appointment_on_time(tmp_path):
 
 
 def test_the_same_stream_batch_twice_still_sends_one_email_each(world):
-    tap = TableStreamTap(world.session.dynamodb, world.session.streams, world.table)
+    tap = TableStreamTap(world.dynamodb, world.streams, world.table)
     tap.take()  # what earlier tests wrote
     before = world.sent_by_ses()
     text, due = wall(8)
@@ -181,7 +179,7 @@ def test_the_same_stream_batch_twice_still_sends_one_email_each(world):
     wait_for(lambda: len(world.schedules()) >= 3, 6, "the trigger to schedule three reminders")
     records = [r for r in tap.take() if r["dynamodb"]["Keys"]["PK"]["S"].startswith(world.tag)]
     assert len(records) == 3
-    again = world.session.pools[world.session.plan.function(REMINDER).name].invoke(batch(records))
+    again = world.deployment.invoke(REMINDER, batch(records))
     assert again.ok and again.payload == {"batchItemFailures": []}
     wait_for(lambda: len(world.emails()) >= 3, 15, "three emails")
     time.sleep(1.5)  # room for a duplicate, which must not come
@@ -192,7 +190,7 @@ def test_the_same_stream_batch_twice_still_sends_one_email_each(world):
 
 
 def test_a_record_delivered_again_after_its_email_went_out_sends_no_second_one(world):
-    tap = TableStreamTap(world.session.dynamodb, world.session.streams, world.table)
+    tap = TableStreamTap(world.dynamodb, world.streams, world.table)
     tap.take()
     before = world.sent_by_ses()
     text, _ = wall(4)
@@ -203,7 +201,7 @@ def test_a_record_delivered_again_after_its_email_went_out_sends_no_second_one(w
     assert len(records) == 1
     # The trigger delivers it again (it resends every record after one that failed): its
     # time has passed, so without idempotency it would be scheduled at once, a second email.
-    again = world.session.pools[world.session.plan.function(REMINDER).name].invoke(batch(records))
+    again = world.deployment.invoke(REMINDER, batch(records))
     assert again.ok and again.payload == {"batchItemFailures": []}
     time.sleep(4.0)
     assert len(world.emails()) == 1
@@ -238,7 +236,7 @@ def test_an_appointment_already_past_is_sent_promptly(world):
 
 
 def test_malformed_items_reach_the_failure_queue_with_reasons_and_good_ones_are_sent(world):
-    drain(world.session.sqs, world.failure_queue)
+    drain(world.sqs, world.failure_queue)
     text, due = wall(7)
     world.put_batch(
         {
@@ -249,11 +247,9 @@ def test_malformed_items_reach_the_failure_queue_with_reasons_and_good_ones_are_
         }
     )
     letters: list[Any] = []
-    wait_for(
-        collect(letters, world.session.sqs, world.failure_queue, 3), 10, "three failure messages"
-    )
+    wait_for(collect(letters, world.sqs, world.failure_queue, 3), 10, "three failure messages")
     time.sleep(1.0)
-    letters.extend(drain(world.session.sqs, world.failure_queue))
+    letters.extend(drain(world.sqs, world.failure_queue))
     assert len(letters) == 3  # one letter each, no duplicate
     reasons = {
         json.loads(letter["body"]["source"]["keys"])["PK"]: letter["body"]["reason"]
@@ -270,14 +266,14 @@ def test_malformed_items_reach_the_failure_queue_with_reasons_and_good_ones_are_
 
 
 def test_an_email_ses_refuses_at_fire_time_lands_in_the_target_dead_letter_queue(world):
-    drain(world.session.sqs, world.target_dlq)
-    ses = world.session.ses
+    drain(world.sqs, world.target_dlq)
+    ses = world.ses
     ses.delete_identity(Identity=world.sender)  # the sender is no longer verified
     try:
         text, _ = wall(6)
         world.put("refused", REMINDER_TIMESTAMP=text, EMAIL=world.address("refused"))
         letters: list[Any] = []
-        wait_for(collect(letters, world.session.sqs, world.target_dlq, 1), 15, "the dead letter")
+        wait_for(collect(letters, world.sqs, world.target_dlq, 1), 15, "the dead letter")
     finally:
         ses.verify_email_identity(EmailAddress=world.sender)
     [letter] = letters

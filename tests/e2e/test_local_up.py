@@ -17,31 +17,32 @@ from pathlib import Path
 
 import pytest
 
-from leda.runtime.session import LocalSession, SessionOptions
+from leda.cloud.local_cloud import LocalCloud
+from leda.deployment.deployment import Deployment, DeploymentOptions
+from leda.workshop.run import WorkshopOptions, WorkshopRun
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
 LEDA = [str(Path(sys.executable).parent / "leda")]
 
 
-def run_session(**options):
-    session = LocalSession(SessionOptions(**options))
-    try:
-        session.start()
-        summaries = session.play()
-        return (
-            session,
-            summaries,
-            session.dynamodb.scan(TableName=session._output("stateTableName"), Select="COUNT")[
-                "Count"
-            ],
-        )
-    finally:
-        session.stop()
+def run_session(stage, **options):
+    """Play bursts on one deployment; (counters, messages the referee read, summaries,
+    items in StateTable)."""
+    with (
+        LocalCloud() as cloud,
+        Deployment(cloud, DeploymentOptions(stage=stage)) as deployment,
+        WorkshopRun(deployment, WorkshopOptions(**options)) as run,
+    ):
+        summaries = run.play()
+        state_items = cloud.client("dynamodb").scan(
+            TableName=deployment.output("stateTableName"), Select="COUNT"
+        )["Count"]
+        return deployment.counters(), run.messages_seen, summaries, state_items
 
 
 def test_broken_stage_reaches_nothing():
-    _, [burst], state_items = run_session(stage="broken", bursts=1, burst_size=400, interval=8)
+    _, _, [burst], state_items = run_session(stage="broken", bursts=1, burst_size=400, interval=8)
     assert burst.sent == 400
     assert state_items == 0  # no Kinesis trigger in the handed-out stack
     assert burst.score == 0
@@ -49,7 +50,7 @@ def test_broken_stage_reaches_nothing():
 
 
 def test_wired_lab1_scores_every_burst():
-    _, bursts, _ = run_session(stage="wired", bursts=2, burst_size=2000, interval=44)
+    _, _, bursts, _ = run_session(stage="wired", bursts=2, burst_size=2000, interval=44)
     assert [b.correct for b in bursts] == [True, True]
     assert [b.generator_correct for b in bursts] == [True, True]
     assert bursts[-1].score == 200
@@ -57,13 +58,13 @@ def test_wired_lab1_scores_every_burst():
 
 
 def test_wired_goes_wrong_in_lab2():
-    _, bursts, _ = run_session(stage="wired", lab2=True, bursts=2, burst_size=2000, interval=16)
+    _, _, bursts, _ = run_session(stage="wired", lab2=True, bursts=2, burst_size=2000, interval=16)
     assert not all(b.correct for b in bursts), "lab 1's code survived lab 2: nothing to teach"
     assert any(b.lost or b.duplicated or b.mismatched_keys for b in bursts)
 
 
 def test_fault_tolerant_lab2_is_exactly_once():
-    session, bursts, _ = run_session(
+    counters, messages_seen, bursts, _ = run_session(
         stage="fault-tolerant", lab2=True, bursts=3, burst_size=2000, interval=16
     )
     assert len(bursts) == 3
@@ -73,9 +74,9 @@ def test_fault_tolerant_lab2_is_exactly_once():
         assert (burst.lost, burst.duplicated) == (0, 0)
         assert burst.aggregated == burst.state_changes
     # lab 2 really ran: retries happened and the referee saw every message
-    triggers = session.snapshot()["triggers"]
+    triggers = counters["triggers"]
     assert sum(t["failures"] for t in triggers.values()) > 0
-    assert len(session.referee.messages) == 3 * 2000
+    assert messages_seen == 3 * 2000
 
 
 def _wait_for(path: Path, timeout: float) -> None:
@@ -105,7 +106,7 @@ def test_sigkill_mid_burst_then_restart_loses_nothing_and_counts_nothing_twice(t
     first = subprocess.Popen(
         [*command, "--bursts", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    _wait_for(data / "checkpoints", timeout=90)  # triggers are running
+    _wait_for(data / "deployments" / "leda-dev" / "checkpoints", timeout=90)  # triggers are running
     time.sleep(4)  # the first burst is sent and on its way through the pipeline
     first.send_signal(signal.SIGKILL)
     first.wait(30)
@@ -177,9 +178,10 @@ def test_a_busy_port_is_one_line_and_nothing_left_running():
             timeout=120,
         )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == (
-        f"Error: port {moto} on 127.0.0.1 is already in use"
-    )
+    assert result.stderr.strip().splitlines() == [
+        f"Error: port {moto} on 127.0.0.1 is already in use, so moto's server cannot listen on "
+        "it; choose another with --moto-port, or leave the port out to take a free one"
+    ]
     # DynamoDB Local and kinesalite had started before moto's port was found busy: stopped
     assert not _listening(ddb)
     assert not _listening(kinesis)
@@ -217,31 +219,29 @@ def test_ctrl_c_stops_every_process_it_started(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    _wait_for(data / "checkpoints", timeout=90)
+    _wait_for(data / "deployments" / "leda-dev" / "checkpoints", timeout=90)
     time.sleep(2)
     run.send_signal(signal.SIGINT)
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 130, stderr[-1000:]
     assert "every process started was stopped" in stderr
     assert not any(_listening(port) for port in ports.values())
-    workers = subprocess.run(
-        ["pgrep", "-f", "runtime/functions/worker.py"], capture_output=True, text=True
-    )
-    assert str(data) not in workers.stdout  # (pgrep lists pids; the check below is the one)
-    assert not _workers_of(data)
+    assert not workers_of(ports["dynamodb"])
 
 
-def _workers_of(data: Path) -> list[str]:
-    """Function workers whose environment points into this run's data directory."""
+def workers_of(dynamodb_port: int) -> list[str]:
+    """Function workers whose environment points at this run's DynamoDB Local."""
+    endpoint = f"AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:{dynamodb_port}".encode()
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            environment = (proc / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if "worker.py" in command and str(data) in command:
+        if "worker.py" in command and endpoint in environment:
             found.append(command)
     return found
 

@@ -19,7 +19,9 @@ from leda.bench.cost import cost_per_million_messages, shard_cost_per_hour, work
 from leda.bench.limit import measure
 from leda.bench.memory import PeakMemory, own_pid, rss_bytes
 from leda.bench.meter import Usage
-from leda.runtime.session import LocalSession, SessionOptions, _client
+from leda.cloud.local_cloud import CloudOptions, LocalCloud, new_client
+from leda.deployment.deployment import Deployment, DeploymentOptions
+from leda.workshop.run import WorkshopOptions, WorkshopRun
 
 
 @dataclass(frozen=True)
@@ -51,104 +53,79 @@ def total_usage(parts: list[dict[str, Any]]) -> Usage:
 def run_bench(
     options: BenchOptions, progress: Callable[[str], None] = lambda _: None
 ) -> dict[str, Any]:
-    session = LocalSession(
-        SessionOptions(
-            stage=options.stage,
-            lab2=True,
-            bursts=options.bursts,
-            burst_size=options.burst_size,
-            interval=options.interval,
-            data_dir=options.data_dir,
-            meter=meter.__name__,
-        )
+    workshop = WorkshopOptions(
+        lab2=True, bursts=options.bursts, burst_size=options.burst_size, interval=options.interval
     )
-    try:
-        session.start(progress=progress)
-
-        def runtime_pids() -> list[int]:
-            return [
-                own_pid(),
-                *(pid for pool in session.pools.values() for pid in pool.worker_pids()),
-            ]
-
+    deployment_options = DeploymentOptions(stage=options.stage, meter=meter.__name__)
+    workshop.validate()
+    deployment_options.validate()
+    with (
+        LocalCloud(CloudOptions(data_dir=options.data_dir), progress=progress) as cloud,
+        Deployment(cloud, deployment_options, progress=progress) as deployment,
+        WorkshopRun(deployment, workshop) as run,
+    ):
         progress(f"{options.bursts} bursts of {options.burst_size:,} messages with lab 2 on")
-        with PeakMemory(runtime_pids) as memory:
-            summaries = session.play(
+        with PeakMemory(lambda: [own_pid(), *deployment.worker_pids()]) as memory:
+            summaries = run.play(
                 on_burst=lambda s: progress(
                     f"burst {s.burst}: correct={s.correct} latency={s.latency_seconds}"
                 )
             )
         emulator_rss = {
-            name: rss_bytes(emulator.process.pid)
-            for name, emulator in session.emulators.items()
-            if name != "dynamodb"
+            name: rss_bytes(pid) for name, pid in cloud.pids().items() if name != "dynamodb"
         }
         progress("measuring the limit: conditional UpdateItem calls per second")
         limit = measure(
-            lambda: _client("dynamodb", session.endpoints["dynamodb"]),
+            lambda: new_client("dynamodb", cloud.endpoint_for("dynamodb")),
             seconds=options.limit_seconds,
         )
-        pools = session.pools
-        messages = sum(s.sent for s in summaries)
-        usage = total_usage([u for pool in pools.values() for u in pool.stats.usage])
-        invocations = {pool.spec.name: pool.stats.invocations for pool in pools.values()}
-        gb_seconds = sum(p.stats.busy_seconds * p.spec.memory_mb / 1024 for p in pools.values())
-        latencies = [s.latency_seconds for s in summaries if s.latency_seconds is not None]
-        rates = [options.burst_size / latency for latency in latencies]
-        throughput = statistics.median(rates) if rates else None
-        cost = cost_per_million_messages(usage, messages, gb_seconds, sum(invocations.values()))
-        original_usage = workshop_original_usage(messages, _by_role(session, invocations))
-        original = cost_per_million_messages(
-            original_usage, messages, gb_seconds, sum(invocations.values())
-        )
-        shards = (
-            max((stream.shards for stream in session.plan.streams), default=0)
-            if session.plan
-            else 0
-        )
-        return {
-            "stage": options.stage,
-            "bursts": [asdict(s) for s in summaries],
-            "messages": messages,
-            "all_correct": all(s.correct for s in summaries),
-            "latency_seconds": {
-                "p50": _quantile(latencies, 0.50),
-                "p95": _quantile(latencies, 0.95),
-                "max": max(latencies) if latencies else None,
-            },
-            "throughput_messages_per_second": round(throughput, 1) if throughput else None,
-            "limit": asdict(limit),
-            "ratio_to_limit": round(throughput / limit.best_calls_per_second, 3)
-            if throughput
+        functions = deployment.usage()
+        shards = max((stream.shards for stream in deployment.plan.streams), default=0)
+    messages = sum(s.sent for s in summaries)
+    usage = total_usage([call for f in functions.values() for call in f.metered_calls])
+    invocations = {name: f.invocations for name, f in functions.items()}
+    gb_seconds = sum(f.busy_seconds * f.memory_mb / 1024 for f in functions.values())
+    latencies = [s.latency_seconds for s in summaries if s.latency_seconds is not None]
+    rates = [options.burst_size / latency for latency in latencies]
+    throughput = statistics.median(rates) if rates else None
+    cost = cost_per_million_messages(usage, messages, gb_seconds, sum(invocations.values()))
+    by_role = {f.logical_id: f.invocations for f in functions.values()}
+    original_usage = workshop_original_usage(messages, by_role)
+    original = cost_per_million_messages(
+        original_usage, messages, gb_seconds, sum(invocations.values())
+    )
+    return {
+        "stage": options.stage,
+        "bursts": [asdict(s) for s in summaries],
+        "messages": messages,
+        "all_correct": all(s.correct for s in summaries),
+        "latency_seconds": {
+            "p50": _quantile(latencies, 0.50),
+            "p95": _quantile(latencies, 0.95),
+            "max": max(latencies) if latencies else None,
+        },
+        "throughput_messages_per_second": round(throughput, 1) if throughput else None,
+        "limit": asdict(limit),
+        "ratio_to_limit": round(throughput / limit.best_calls_per_second, 3)
+        if throughput
+        else None,
+        "peak_memory_mb": {
+            "runtime": round(memory.peak / 2**20, 1),
+            **{f"{name} (now)": round(rss / 2**20, 1) for name, rss in emulator_rss.items()},
+        },
+        "usage": usage.to_dict(),
+        "per_message": {
+            "read_units": round(usage.read_units / messages, 4) if messages else None,
+            "write_units": round(usage.write_units / messages, 4) if messages else None,
+            "kinesis_put_units": round(usage.kinesis_put_units / messages, 4) if messages else None,
+            "lambda_invocations_per_1000": round(1000 * sum(invocations.values()) / messages, 2)
+            if messages
             else None,
-            "peak_memory_mb": {
-                "runtime": round(memory.peak / 2**20, 1),
-                **{f"{name} (now)": round(rss / 2**20, 1) for name, rss in emulator_rss.items()},
-            },
-            "usage": usage.to_dict(),
-            "per_message": {
-                "read_units": round(usage.read_units / messages, 4) if messages else None,
-                "write_units": round(usage.write_units / messages, 4) if messages else None,
-                "kinesis_put_units": round(usage.kinesis_put_units / messages, 4)
-                if messages
-                else None,
-                "lambda_invocations_per_1000": round(1000 * sum(invocations.values()) / messages, 2)
-                if messages
-                else None,
-            },
-            "invocations": invocations,
-            "lambda_gb_seconds": round(gb_seconds, 2),
-            "cost_per_million_messages_usd": asdict(cost),
-            "workshop_original_cost_per_million_messages_usd": asdict(original),
-            "workshop_original_usage": original_usage.to_dict(),
-            "kinesis_shard_cost_per_hour_usd": shard_cost_per_hour(shards),
-        }
-    finally:
-        session.stop()
-
-
-def _by_role(session: LocalSession, invocations: dict[str, int]) -> dict[str, int]:
-    """Invocations keyed by the function's logical id (GeneratorLambda, StateLambda, ...)."""
-    if session.plan is None:
-        return {}
-    return {f.logical_id: invocations.get(f.name, 0) for f in session.plan.functions}
+        },
+        "invocations": invocations,
+        "lambda_gb_seconds": round(gb_seconds, 2),
+        "cost_per_million_messages_usd": asdict(cost),
+        "workshop_original_cost_per_million_messages_usd": asdict(original),
+        "workshop_original_usage": original_usage.to_dict(),
+        "kinesis_shard_cost_per_hour_usd": shard_cost_per_hour(shards),
+    }

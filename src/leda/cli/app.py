@@ -6,6 +6,7 @@ exit code 1, never a traceback.
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Annotated
 
 import typer
@@ -38,8 +39,21 @@ ParticipantOption = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        print(f"leda {version('leda')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def callback() -> None:
+def callback(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print Leda's version and exit."
+        ),
+    ] = False,
+) -> None:
     """
     Leda - the AWS [bold]LEDA[/bold] DynamoDB workshop as infrastructure as code.
 

@@ -10,10 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from leda.cli.errors import fail
-from leda.cloud.process import EmulatorError
-from leda.deployment.plan import PlanError
-from leda.runtime.session import SessionError
+from leda.cli.errors import reported
 
 
 def bench(
@@ -35,21 +32,18 @@ def bench(
     from leda.bench.run import BenchOptions, run_bench
 
     out = Console(stderr=as_json)
-    try:
-        with out.status("benchmark") as status:
-            report = run_bench(
-                BenchOptions(
-                    stage=stage,
-                    bursts=bursts,
-                    burst_size=burst_size,
-                    interval=interval,
-                    data_dir=data_dir,
-                    limit_seconds=limit_seconds,
-                ),
-                progress=lambda step: status.update(step),
-            )
-    except (SessionError, EmulatorError, PlanError) as error:
-        raise fail(error) from None
+    with reported(out), out.status("benchmark") as status:
+        report = run_bench(
+            BenchOptions(
+                stage=stage,
+                bursts=bursts,
+                burst_size=burst_size,
+                interval=interval,
+                data_dir=data_dir,
+                limit_seconds=limit_seconds,
+            ),
+            progress=lambda step: status.update(step),
+        )
     if as_json:
         print(json.dumps(report, indent=2, default=str))
     else:

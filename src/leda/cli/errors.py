@@ -1,11 +1,44 @@
-"""How every `leda` command reports a problem the user can fix: one line, exit code 1."""
+"""How every `leda` command reports a problem the user can fix: one line, exit code 1.
+
+The layers (LocalCloud, Deployment, WorkshopRun) stop what they started on any way out; this
+module only decides what the user sees: a problem they can fix is one line and exit code 1,
+Ctrl-C or SIGTERM a short note and the signal's exit code (or 0 where stopping is the normal
+end, as for `leda local serve`), anything else keeps its traceback.
+"""
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 from rich.console import Console
+
+from leda.cloud.local_cloud import CloudFailure, Stopped
+from leda.cloud.process import EmulatorError
+from leda.deployment.deployment import DeploymentError
+from leda.deployment.plan import PlanError
+from leda.workshop.run import WorkshopError
+
+# Errors that say what is wrong and what to do: shown as they are, without a traceback.
+USER_ERRORS = (EmulatorError, CloudFailure, DeploymentError, PlanError, WorkshopError)
 
 
 def fail(error: object) -> typer.Exit:
     Console(stderr=True).print(f"[bold red]Error:[/bold red] {error}", soft_wrap=True)
     return typer.Exit(code=1)
+
+
+@contextmanager
+def reported(out: Console, stopping_is_success: bool = False) -> Iterator[None]:
+    """Around a command's work: user errors as one line, signals as a clean stop."""
+    try:
+        yield
+    except USER_ERRORS as error:
+        raise fail(error) from None
+    except (KeyboardInterrupt, Stopped) as stop:
+        name = stop.signal_name if isinstance(stop, Stopped) else "SIGINT"
+        out.print(f"stopped ({name}); every process started was stopped")
+        code = 0 if stopping_is_success else 128 + signal.Signals[name].value
+        raise typer.Exit(code=code) from None

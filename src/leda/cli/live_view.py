@@ -1,16 +1,17 @@
-"""What `leda local up` shows: live progress like the workshop's frontend, and the summary."""
+"""What `leda local up` and `serve` show: live progress like the workshop's frontend, and the
+summary of the bursts."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from pipeline.domain.hierarchy import AGGREGATE_KEYS, MESSAGE_COUNT_KEY, depth
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from leda.runtime.session import BurstSummary
+from leda.workshop.ledger import COUNT_KEY, KEYS, depth
+from leda.workshop.run import BurstSummary
 
 
 def aggregates_table(values: dict[str, Decimal], influx: float | None) -> Table:
@@ -18,10 +19,10 @@ def aggregates_table(values: dict[str, Decimal], influx: float | None) -> Table:
     table = Table(title="AggregateTable", show_edge=False, pad_edge=False)
     table.add_column("key")
     table.add_column("value", justify="right")
-    count = values.get(MESSAGE_COUNT_KEY, Decimal(0))
+    count = values.get(COUNT_KEY, Decimal(0))
     rate = f"  ({influx:,.0f} msg/s)" if influx else ""
     table.add_row("[bold]messages[/bold]", f"{count:,.0f}{rate}")
-    for key in sorted(AGGREGATE_KEYS):
+    for key in sorted(KEYS):
         name = key.rsplit(":", 1)[-1]
         table.add_row("  " * depth(key) + name, f"{values.get(key, Decimal(0)):,.2f}")
     return table

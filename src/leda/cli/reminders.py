@@ -10,10 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from leda.cli.errors import fail
+from leda.cli.errors import USER_ERRORS, fail, reported
+from leda.cloud.local_cloud import LocalCloud
+from leda.deployment.deployment import Deployment, DeploymentOptions
 from leda.reminders.trial import LATE_TOLERANCE_SECONDS, ReminderReport, run_trial
-from leda.runtime.session import LocalSession, SessionError, SessionOptions
-from leda.session_guard import stopped_on_error
 
 REMINDER_FUNCTION = "ReminderLambda"
 MAX_ITEMS = 1000
@@ -56,16 +56,20 @@ def reminders(
     if not 1 <= in_seconds <= MAX_IN_SECONDS:
         raise fail(f"--in {in_seconds:g} is out of range; allowed: 1-{MAX_IN_SECONDS:g} seconds")
     out = Console(stderr=as_json)
+    options = DeploymentOptions(
+        stage=stage, participant=participant, functions=(REMINDER_FUNCTION,)
+    )
     try:
-        session = LocalSession(
-            SessionOptions(stage=stage, participant=participant, functions=(REMINDER_FUNCTION,))
-        )
-    except SessionError as error:
+        options.validate()
+    except USER_ERRORS as error:
         raise fail(error) from None
-    with stopped_on_error(session, out), out.status("starting") as status:
-        session.start(progress=lambda step: status.update(step))
-        report = run_trial(session, items, in_seconds, progress=lambda step: status.update(step))
-    session.stop()
+    with (
+        reported(out),
+        out.status("starting") as status,
+        LocalCloud(progress=status.update) as cloud,
+        Deployment(cloud, options, progress=status.update) as deployment,
+    ):
+        report = run_trial(deployment, items, in_seconds, progress=status.update)
     if as_json:
         print(json.dumps(report.to_json(), indent=2, default=str))
     else:

@@ -61,7 +61,7 @@ def start(
     if port is None:
         port = free_port()
     else:
-        ensure_port_free(port)
+        ensure_port_free(port, "DynamoDB Local", "--dynamodb-port")
     storage = ["-inMemory"] if data_dir is None else ["-dbPath", str(data_dir)]
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -73,6 +73,7 @@ def start(
         str(jar_dir / "DynamoDBLocal.jar"),
         *storage,
         "-sharedDb",
+        "-disableTelemetry",
         "-port",
         str(port),
     ]
@@ -83,4 +84,8 @@ def start(
         ready=lambda: _answers(endpoint, port),
         log_path=log_dir / "dynamodb-local.log",
         die_with_parent=die_with_parent,
+        # It writes dynamodb-local-metadata.json into its working directory: keep that out of
+        # the user's.
+        cwd=log_dir,
+        data_dir=data_dir,
     )

@@ -34,7 +34,7 @@ def start(
     if port is None:
         port = free_port()
     else:
-        ensure_port_free(port)
+        ensure_port_free(port, "kinesalite", "--kinesis-port")
     command = [
         node,
         str(cli_path()),
@@ -59,4 +59,6 @@ def start(
         ready=lambda: answers_tcp(port),
         log_path=log_dir / "kinesalite.log",
         die_with_parent=die_with_parent,
+        cwd=log_dir,
+        data_dir=data_dir,
     )

@@ -18,7 +18,7 @@ def start(log_dir: Path, port: int | None = None, die_with_parent: bool = True) 
     if port is None:
         port = free_port()
     else:
-        ensure_port_free(port)
+        ensure_port_free(port, "moto's server", "--moto-port")
     endpoint = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     return launch(
@@ -28,4 +28,5 @@ def start(log_dir: Path, port: int | None = None, die_with_parent: bool = True) 
         ready=lambda: answers_tcp(port),
         log_path=log_dir / "moto-server.log",
         die_with_parent=die_with_parent,
+        cwd=log_dir,
     )

@@ -27,12 +27,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def ensure_port_free(port: int) -> None:
+def ensure_port_free(port: int, name: str = "an emulator", option: str | None = None) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
-            raise EmulatorError(f"port {port} on 127.0.0.1 is already in use") from None
+            choose = f"choose another with {option}, or" if option else "choose another, or"
+            raise EmulatorError(
+                f"port {port} on 127.0.0.1 is already in use, so {name} cannot listen on it; "
+                f"{choose} leave the port out to take a free one"
+            ) from None
 
 
 def tools_dir() -> Path:
@@ -46,7 +50,44 @@ class EmulatorProcess:
     endpoint: str
     process: subprocess.Popen[bytes]
     log_path: Path
-    extra: dict[str, str] = field(default_factory=dict)
+    # How it was started, so a supervisor can start it again on the same port and data.
+    command: tuple[str, ...] = ()
+    ready: Callable[[], bool] = field(default=lambda: True, repr=False)
+    die_with_parent: bool = True
+    cwd: Path | None = None
+    data_dir: Path | None = None  # None: in memory
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def exit_description(self) -> str | None:
+        """How the process ended ("exit code 1", "killed by SIGKILL"), or None if it runs."""
+        code = self.process.poll()
+        if code is None:
+            return None
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+    def relaunch(self, timeout: float = 60) -> None:
+        """Start the same command again (same port, same data), and wait until it answers."""
+        started = launch(
+            self.name,
+            self.command,
+            self.endpoint,
+            self.ready,
+            self.log_path,
+            timeout=timeout,
+            die_with_parent=self.die_with_parent,
+            cwd=self.cwd,
+            data_dir=self.data_dir,
+            append_log=True,
+        )
+        self.process = started.process
 
     def stop(self, timeout: float = 10) -> None:
         if self.process.poll() is not None:
@@ -89,10 +130,13 @@ def launch(
     log_path: Path,
     timeout: float = 60,
     die_with_parent: bool = True,
+    cwd: Path | None = None,
+    data_dir: Path | None = None,
+    append_log: bool = False,
 ) -> EmulatorProcess:
     """Start `command` in its own process group and wait until `ready()` says it serves."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
+    with log_path.open("ab" if append_log else "wb") as log:
         try:
             process = subprocess.Popen(
                 list(command),
@@ -101,17 +145,31 @@ def launch(
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
                 preexec_fn=_die_with_parent_hook if die_with_parent else None,
+                cwd=cwd,
             )
         except FileNotFoundError:
             raise EmulatorError(
                 f"{name}: {command[0]} is not installed; run ./scripts/setup"
             ) from None
-    emulator = EmulatorProcess(name, endpoint, process, log_path)
+    emulator = EmulatorProcess(
+        name,
+        endpoint,
+        process,
+        log_path,
+        command=tuple(command),
+        ready=ready,
+        die_with_parent=die_with_parent,
+        cwd=cwd,
+        data_dir=data_dir,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            tail = log_path.read_text(errors="replace")[-800:]
-            raise EmulatorError(f"{name} exited with code {process.returncode}: {tail.strip()}")
+            tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or [""]
+            raise EmulatorError(
+                f"{name} exited with {emulator.exit_description()} while starting: {tail[0]} "
+                f"(log: {log_path})"
+            )
         if ready():
             return emulator
         time.sleep(0.1)

@@ -95,6 +95,14 @@ class LocalPlan:
     outputs: Mapping[str, Any] = field(default_factory=dict)
     schedule_groups: tuple[str, ...] = ()  # EventBridge Scheduler groups (the reminders)
 
+    @property
+    def prefix(self) -> str:
+        """The participant's prefix: every physical name is `<prefix>-<LogicalId>`."""
+        for function in self.functions:
+            if function.name.endswith("-" + function.logical_id):
+                return function.name.removesuffix("-" + function.logical_id)
+        raise PlanError("the stack's function names carry no participant prefix")
+
     def function(self, name: str) -> FunctionPlan:
         for plan in self.functions:
             if name in (plan.name, plan.logical_id, plan.declared_arn):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from leda.runtime.session import SessionError
+from leda.deployment.deployment import Deployment
 from leda.scheduler.firing import Firing, Outcome
 
 STATIC_SK = "StaticSK"
@@ -172,25 +172,24 @@ def schedules_left(scheduler: Any, groups: Sequence[str]) -> list[dict[str, str]
 
 
 def run_trial(
-    session: Any,
+    deployment: Deployment,
     count: int,
     in_seconds: float,
     progress: Callable[[str], None] = lambda _: None,
     settle_seconds: float = 30.0,
 ) -> ReminderReport:
-    """Write the appointments on a started LocalSession, wait for them, and report."""
-    plan, firing = session.plan, session.firing
-    if firing is None or plan is None:
-        raise SessionError("the stack declares no schedule group: nothing fires reminders")
-    outputs = plan.outputs
-    resources = session.resources
+    """Write the appointments on a started deployment, wait for their emails, and report."""
+    groups = deployment.plan.schedule_groups
+    deployment.fired_schedules()  # refuses a stack with no schedule group, before writing
+    scheduler = deployment.cloud.client("scheduler")
+    sqs = deployment.cloud.client("sqs")
     wanted = appointments(count, in_seconds, dt.datetime.now(dt.UTC))
     progress(f"writing {count} appointments due at {wanted[0].due:%H:%M:%S} UTC")
-    write(session.dynamodb, str(outputs[TABLE_OUTPUT]), wanted)
+    write(deployment.cloud.client("dynamodb"), deployment.output(TABLE_OUTPUT), wanted)
     deadline = wanted[0].due.timestamp() + settle_seconds
     while time.time() < deadline:
-        sent = emails_for(firing.snapshot()[0], wanted)
-        left = schedules_left(session.scheduler, plan.schedule_groups)
+        sent = emails_for(deployment.fired_schedules()[0], wanted)
+        left = schedules_left(scheduler, groups)
         wait = max(0.0, wanted[0].due.timestamp() - time.time())
         progress(
             f"{len({e.address for e in sent})}/{count} reminders sent, {len(left)} schedules "
@@ -198,20 +197,19 @@ def run_trial(
         )
         if len(sent) >= count and not left:
             break
-        time.sleep(0.2)
-    time.sleep(0.5)  # room for a second email, which must not come
-    firings, refusals = firing.snapshot()
+        deployment.cloud.wait(0.2)
+    deployment.cloud.wait(0.5)  # room for a second email, which must not come
+    firings, refusals = deployment.fired_schedules()
+    outputs = deployment.plan.outputs
     queues = {
-        output: resources.local(str(outputs[output]))
+        output: deployment.local(str(outputs[output]))
         for output in (FAILURE_QUEUE_OUTPUT, TARGET_DEAD_LETTER_OUTPUT)
         if outputs.get(output)
     }
     return ReminderReport(
         appointments=count,
         emails=emails_for(firings, wanted),
-        schedules_left=schedules_left(session.scheduler, plan.schedule_groups),
-        dead_letters={
-            name.removesuffix("Url"): drain(session.sqs, url) for name, url in queues.items()
-        },
+        schedules_left=schedules_left(scheduler, groups),
+        dead_letters={name.removesuffix("Url"): drain(sqs, url) for name, url in queues.items()},
         refused=[asdict(refusal) for refusal in refusals],
     )

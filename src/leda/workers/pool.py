@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from leda.cloud.process import die_with_parent
-from leda.workers.spec import WorkerSpec, InvocationResult
+from leda.workers.spec import InvocationResult, WorkerSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 # Passed through from the runtime's own environment; everything else a function sees is its own.
@@ -53,6 +53,7 @@ class _Worker:
             preexec_fn=die_with_parent,
         )
         self._expired = False
+        self.environment = environment  # the values it started with
 
     def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
         """The response, or None on timeout; raises EOFError when the process died.
@@ -123,6 +124,15 @@ class FunctionPool:
             "PYTHONUNBUFFERED": "1",
         }
 
+    def update_environment(self, variables: dict[str, str] | Any) -> None:
+        """New values for the function's own variables; warm workers keep the old ones, so
+        they are retired (as Lambda does after UpdateFunctionConfiguration)."""
+        with self._lock:
+            self._environment = {**self._environment, **variables}
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            self._discard(worker)
+
     def invoke(self, event: dict[str, Any]) -> InvocationResult:
         with self._slots:
             with self.stats.lock:
@@ -182,11 +192,22 @@ class FunctionPool:
         return InvocationResult(True, response.get("payload"), duration=duration)
 
     def _take_worker(self) -> _Worker:
+        stale: list[_Worker] = []
+        worker: _Worker | None
         with self._lock:
             while self._idle:
                 worker = self._idle.pop()
-                if worker.process.poll() is None:
-                    return worker
+                if worker.environment is not self._environment:
+                    stale.append(worker)  # started before update_environment
+                elif worker.process.poll() is None:
+                    break
+            else:
+                worker = None
+        for old in stale:
+            self._discard(old)
+        if worker is not None:
+            return worker
+        with self._lock:
             worker = _Worker(self.spec, self._environment, self._log)
             self._all.append(worker)
         self._count("cold_starts")

@@ -2,36 +2,45 @@
 
 The referee reads every message in the Kinesis stream, every state change in StateTable's
 stream and the aggregates, and computes from those alone what the aggregates must be (the
-latest version of every trade). It shares nothing with the generator's own check, so a bug in
-one cannot hide a bug in the other.
+latest version of every trade). Its arithmetic is its own (ledger.py): it shares no code with
+the generator's check or the functions, so a bug in one cannot hide a bug in the other.
 """
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pipeline.domain.burst import expected_totals
-from pipeline.domain.hierarchy import AGGREGATE_KEYS, MESSAGE_COUNT_KEY
-from pipeline.domain.messages import MalformedMessage, TradeMessage, decode_base64, parse_message
-from pipeline.domain.scoring import TOLERANCE
-from pipeline.io.aggregate_store import AggregateStore
-
 from leda.triggers.sources import IteratorExpired, ShardSource
+from leda.workshop.ledger import (
+    COUNT_KEY,
+    NotATrade,
+    Trade,
+    expected_aggregates,
+    latest_versions,
+    mismatches,
+    read_trade,
+)
+from leda.workshop.tables import read_aggregates
 
 
 class StreamReader:
-    """Everything new in every shard of a stream since the last call."""
+    """Everything new in every shard of a stream since the last call.
+
+    Records read before an error (an emulator going away mid-read) are kept and returned by the
+    next call, so a reader that is called again after a failure loses nothing.
+    """
 
     def __init__(self, source: ShardSource) -> None:
         self._source = source
         self._last: dict[str, str | None] = {}  # shard -> last sequence number read
+        self._pending: list[dict[str, Any]] = []
 
     def read_new(self) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
         for shard in self._source.shards():
             last = self._last.get(shard.shard_id)
             iterator = self._source.iterator(shard.shard_id, last)
@@ -42,8 +51,9 @@ class StreamReader:
                     break
                 if not records:
                     break
-                events.extend(record.event for record in records)
+                self._pending.extend(record.event for record in records)
                 self._last[shard.shard_id] = records[-1].sequence_number
+        events, self._pending = self._pending, []
         return events
 
 
@@ -57,11 +67,22 @@ class BurstTally:
 
 
 @dataclass
+class AggregateReader:
+    """AggregateTable, read whole."""
+
+    dynamodb: Any
+    table: str
+
+    def read(self) -> dict[str, Decimal]:
+        return read_aggregates(self.dynamodb, self.table)
+
+
+@dataclass
 class Referee:
     kinesis: StreamReader
     state_stream: StreamReader | None
-    aggregates: AggregateStore
-    messages: list[TradeMessage] = field(default_factory=list)
+    aggregates: AggregateReader
+    messages: list[Trade] = field(default_factory=list)
     bursts: dict[Decimal, BurstTally] = field(default_factory=dict)
     malformed: int = 0
     state_changes: int = 0  # every INSERT and MODIFY StateTable's stream ever recorded
@@ -82,8 +103,8 @@ class Referee:
     def observe(self) -> None:
         for event in self.kinesis.read_new():
             try:
-                message = parse_message(decode_base64(event["kinesis"]["data"]))
-            except MalformedMessage:
+                message = read_trade(base64.b64decode(event["kinesis"]["data"]))
+            except NotATrade:
                 self.malformed += 1
                 continue
             self.messages.append(message)
@@ -99,26 +120,17 @@ class Referee:
                     self.state_changes += 1
 
     def expected(self) -> dict[str, Decimal]:
-        return expected_totals(self.messages)
+        return expected_aggregates(self.messages)
 
     def differences(self, actual: dict[str, Decimal] | None = None) -> dict[str, Decimal]:
         """Aggregate key -> actual minus expected, for every key off by more than 1e-5."""
         now = actual if actual is not None else self.aggregates.read()
         self.last_read = now
-        want = self.expected()
-        off: dict[str, Decimal] = {}
-        for key in AGGREGATE_KEYS:
-            got = now.get(key, Decimal(0)) - self.baseline.get(key, Decimal(0))
-            delta = got - want.get(key, Decimal(0))
-            if abs(delta) > TOLERANCE:
-                off[key] = delta
-        return off
+        grown = {key: now.get(key, Decimal(0)) - self.baseline.get(key, Decimal(0)) for key in now}
+        return mismatches(grown, self.expected())
 
     def aggregated_count(self, actual: dict[str, Decimal]) -> int:
-        return int(
-            actual.get(MESSAGE_COUNT_KEY, Decimal(0))
-            - self.baseline.get(MESSAGE_COUNT_KEY, Decimal(0))
-        )
+        return int(actual.get(COUNT_KEY, Decimal(0)) - self.baseline.get(COUNT_KEY, Decimal(0)))
 
     def settled(self, tally: BurstTally, expected_sent: int) -> bool:
         """The burst is fully sent and the aggregates match; notes when that first held."""
@@ -143,15 +155,9 @@ class Referee:
         return sum(lost_by_burst.values())
 
 
-def stale_trades(
-    dynamodb: Any, table: str, messages: Iterable[TradeMessage]
-) -> list[tuple[str, Decimal]]:
+def stale_trades(dynamodb: Any, table: str, messages: Iterable[Trade]) -> list[tuple[str, Decimal]]:
     """(trade, burst) of every trade whose latest version sent is not what StateTable holds."""
-    latest: dict[str, TradeMessage] = {}
-    for message in messages:
-        current = latest.get(message.trade_id)
-        if current is None or message.version > current.version:
-            latest[message.trade_id] = message
+    latest = latest_versions(messages)
     ids = list(latest)
     stale: list[tuple[str, Decimal]] = []
     for start in range(0, len(ids), 100):

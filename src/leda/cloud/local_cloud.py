@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import shutil
 import signal
@@ -126,11 +127,13 @@ class LocalCloud:
         self._supervisor: threading.Thread | None = None
         self._lock = threading.Lock()
         self._previous_sigterm: Any = None
+        self._log_handler: logging.Handler | None = None
         self.events: list[str] = []  # one line per emulator that went away, and what followed
 
     # -- the context manager -------------------------------------------------------------------
     def __enter__(self) -> LocalCloud:
         self._catch_sigterm()
+        self._log_to_file()
         try:
             self._start()
         except BaseException:
@@ -231,12 +234,27 @@ class LocalCloud:
         self._closing.set()
         if self._supervisor is not None and self._supervisor is not threading.current_thread():
             self._supervisor.join(5)
+        if self._log_handler is not None:
+            logging.getLogger("leda").removeHandler(self._log_handler)
+            self._log_handler.close()
+            self._log_handler = None
         if not self.options.keep_running:
             for emulator in self._emulators.values():
                 emulator.stop()
             if self._scratch is not None:
                 shutil.rmtree(self._scratch, ignore_errors=True)
         self._restore_sigterm()
+
+    def _log_to_file(self) -> None:
+        """The runtime's own warnings (a poller restarting after an emulator went away, with
+        its traceback) go to logs/runtime.log, not onto the user's terminal."""
+        path = self.state_dir / "logs" / "runtime.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_handler = logging.FileHandler(path, encoding="utf-8")
+        self._log_handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
+        logging.getLogger("leda").addHandler(self._log_handler)
 
     # -- starting and supervising ----------------------------------------------------------------
     def _start(self) -> None:

@@ -85,8 +85,8 @@ class EventSourceMapping:
                 daemon=True,
                 name=f"{self.config.name}-{shard.shard_id}",
             )
+            thread.start()  # before it is listed: stop() joins only started threads
             self._threads.append(thread)
-            thread.start()
 
     def _write_journal(self, entry: dict[str, Any]) -> None:
         """One line per invocation: which records, how it ended (for debugging a stage)."""
@@ -138,7 +138,8 @@ class EventSourceMapping:
     def stop(self, timeout: float = 10) -> None:
         self._stop.set()
         for thread in [*self._threads, *([self._thread] if self._thread else [])]:
-            thread.join(timeout)
+            if thread.ident is not None:  # started (a stop can race the discovery thread)
+                thread.join(timeout)
 
 
 def source_for(config: MappingConfig, kinesis: Any, streams: Any) -> ShardSource:

@@ -2,8 +2,9 @@
 
 Reads the aggregates, sends the burst, waits, reads them again and compares the change with the
 totals of the latest version of every trade sent. A correct burst scores 100; at 300 the game
-moves to lab 2 (duplicates, out-of-order versions, random function failures). In the
-fault-tolerant stage, records PutRecords refuses are sent again until all are accepted.
+moves to lab 2 (duplicates, out-of-order versions, random function failures). Records
+PutRecords refuses are dropped (counted as lost), or, with GENERATOR_REFUSED_RECORDS=resend,
+sent again until all are accepted.
 """
 
 from __future__ import annotations
@@ -17,19 +18,20 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pipeline.domain.burst import BurstSpec, MessageKind, compose_burst
-from pipeline.domain.scoring import (
+from leda_lambda import clients, settings
+from leda_pipeline import switches
+from leda_pipeline.domain.burst import BurstSpec, MessageKind, compose_burst
+from leda_pipeline.domain.scoring import (
     LAB2_PARAMETERS,
     SCORE,
     SPECIAL_TRADES,
     compare,
     next_move,
 )
-from pipeline.io import clients, environment, settings
-from pipeline.io.aggregate_store import AggregateStore
-from pipeline.io.parameters import ParameterTable
-from pipeline.io.trade_stream import PutReport, TradeStream
-from pipeline.stage import Stage
+from leda_pipeline.io import environment
+from leda_pipeline.io.aggregate_store import AggregateStore
+from leda_pipeline.io.parameters import ParameterTable
+from leda_pipeline.io.trade_stream import PutReport, TradeStream
 
 DEFAULT_CHECK_DELAY_SECONDS = 30
 
@@ -54,7 +56,7 @@ class BurstResult:
 
 
 def play_burst(
-    stage: Stage,
+    refused: switches.RefusedRecords,
     spec_without_game: BurstSpec,
     stream: TradeStream,
     aggregates: AggregateStore,
@@ -73,7 +75,7 @@ def play_burst(
     report = PutReport()
     first_sent_at = time.time()
     for call in burst.calls:
-        stream.put(call, retry_partial=stage.exactly_once, report=report)
+        stream.put(call, retry_partial=refused is switches.RefusedRecords.RESEND, report=report)
     sleep(check_delay)
     after = aggregates.read()
     mismatches = compare(burst.expected_totals(), before, after)
@@ -107,7 +109,7 @@ def play_burst(
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     result = play_burst(
-        stage=environment.stage(),
+        refused=switches.refused_records(),
         spec_without_game=BurstSpec(
             calls=settings.integer("BURST_CALLS", 250),
             records_per_call=settings.integer("BURST_RECORDS_PER_CALL", 40),

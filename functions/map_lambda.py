@@ -13,15 +13,16 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pipeline.domain.aggregation import StateChange, encode_deltas, map_changes
-from pipeline.domain.batch_hash import batch_digest
-from pipeline.domain.failure_injection import InjectedFailure, batch_fails
-from pipeline.domain.messages import MalformedMessage
-from pipeline.domain.scoring import FAILURE_MAP
-from pipeline.io import clients, environment, settings
-from pipeline.io.dead_letter import DeadLetter
-from pipeline.io.delta_store import DeltaStore
-from pipeline.io.stream_records import state_change, stream_dead_letter
+from leda_lambda import clients, dead_letter, settings
+from leda_lambda.dead_letter import DeadLetter
+from leda_pipeline.domain.aggregation import StateChange, encode_deltas, map_changes
+from leda_pipeline.domain.batch_hash import batch_digest
+from leda_pipeline.domain.failure_injection import InjectedFailure, batch_fails
+from leda_pipeline.domain.messages import MalformedMessage
+from leda_pipeline.domain.scoring import FAILURE_MAP
+from leda_pipeline.io import environment
+from leda_pipeline.io.delta_store import DeltaStore
+from leda_pipeline.io.stream_records import state_change
 
 FUNCTION = "MapLambda"
 
@@ -40,7 +41,7 @@ def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any
             changes.append(state_change(record))
         except MalformedMessage as bad:
             logger.warning("malformed stream record", extra={"reason": bad.reason})
-            letters.append(stream_dead_letter(FUNCTION, record, bad.reason))
+            letters.append(dead_letter.stream_letter(FUNCTION, record, bad.reason))
     environment.dead_letters().send(letters)
 
     deltas = map_changes(changes)

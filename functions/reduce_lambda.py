@@ -1,9 +1,9 @@
 """ReduceLambda: ReduceTable stream -> AggregateTable, one transaction per batch.
 
-Stage `wired` applies the transaction as the workshop does after lab 1: a retried batch is
-added again. `fault-tolerant` passes a ClientRequestToken from the batch (DynamoDB ignores a
-repeat for 10 minutes) and, beyond the workshop, puts an applied-batch marker in the same
-transaction, so a replay after those 10 minutes is refused too.
+REDUCE_IDEMPOTENCY=none applies the transaction as the workshop does after lab 1: a retried
+batch is added again. token-and-marker passes a ClientRequestToken from the batch (DynamoDB
+ignores a repeat for 10 minutes) and, beyond the workshop, puts an applied-batch marker in the
+same transaction, so a replay after those 10 minutes is refused too.
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
     DynamoDBRecordEventName,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pipeline.domain.aggregation import decode_deltas, reduce_deltas
-from pipeline.domain.batch_hash import batch_digest, request_token
-from pipeline.domain.failure_injection import InjectedFailure, batch_fails
-from pipeline.domain.messages import MalformedMessage
-from pipeline.domain.scoring import FAILURE_REDUCE
-from pipeline.io import clients, environment, settings
-from pipeline.io.aggregate_store import AggregateStore
-from pipeline.io.dead_letter import DeadLetter
-from pipeline.io.stream_records import stream_dead_letter
+from leda_lambda import clients, dead_letter, settings
+from leda_lambda.dead_letter import DeadLetter
+from leda_pipeline import switches
+from leda_pipeline.domain.aggregation import decode_deltas, reduce_deltas
+from leda_pipeline.domain.batch_hash import batch_digest, request_token
+from leda_pipeline.domain.failure_injection import InjectedFailure, batch_fails
+from leda_pipeline.domain.messages import MalformedMessage
+from leda_pipeline.domain.scoring import FAILURE_REDUCE
+from leda_pipeline.io import environment
+from leda_pipeline.io.aggregate_store import AggregateStore
 
 FUNCTION = "ReduceLambda"
 
@@ -35,7 +36,7 @@ logger = Logger(service="reduce-lambda")
 @logger.inject_lambda_context(clear_state=True)
 @event_source(data_class=DynamoDBStreamEvent)
 def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
-    stage = environment.stage()
+    idempotency = switches.reduce_idempotency()
     store = AggregateStore(clients.dynamodb(), settings.required("AGGREGATE_TABLE_NAME"))
     records = list(event.records)
     batches: list[dict[str, Decimal]] = []
@@ -50,12 +51,12 @@ def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any
             batches.append(decode_deltas(text))
         except MalformedMessage as bad:
             logger.warning("malformed delta", extra={"reason": bad.reason})
-            letters.append(stream_dead_letter(FUNCTION, record, bad.reason))
+            letters.append(dead_letter.stream_letter(FUNCTION, record, bad.reason))
     environment.dead_letters().send(letters)
 
     total = reduce_deltas(batches)
     ids = [record.event_id or "" for record in records]
-    if stage.exactly_once:
+    if idempotency is switches.ReduceIdempotency.TOKEN_AND_MARKER:
         applied = store.apply(total, token=request_token(ids), batch_marker=batch_digest(ids))
     else:
         applied = store.apply(total)
@@ -68,5 +69,5 @@ def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any
     if batch_fails(environment.parameters().get(FAILURE_REDUCE), environment.rng().random):
         logger.info("injected failure", extra=summary)
         raise InjectedFailure("injected failure after the transaction")
-    logger.info("batch reduced", extra={**summary, "stage": stage.value})
+    logger.info("batch reduced", extra={**summary, "reduce_idempotency": idempotency.value})
     return summary

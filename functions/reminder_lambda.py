@@ -23,12 +23,8 @@ anew, at once if its time has passed: a second email. A record seen before is sk
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -43,16 +39,15 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
-from pipeline.io.dead_letter import DeadLetter, DeadLetterQueue
-from reminders.items import BadAppointment
-from reminders.lifecycle import Action, cancellation, plan
-from reminders.scheduler_writer import ScheduleWriter, TargetSettings
-
-if TYPE_CHECKING:
-    from mypy_boto3_scheduler import EventBridgeSchedulerClient
+from leda_lambda import clients, dead_letter, settings
+from leda_lambda.container import once
+from leda_reminders.items import BadAppointment
+from leda_reminders.lifecycle import Action, cancellation, plan
+from leda_reminders.scheduler_writer import ScheduleWriter, TargetSettings
 
 FUNCTION_NAME = "ReminderLambda"
+# Where malformed items go, with their reason; without it their records fail instead.
+FAILURE_QUEUE_URL = "FAILURE_QUEUE_URL"
 # Longer than any record can be delivered for: the trigger gives up on records older than an
 # hour (its MaximumRecordAgeInSeconds), so a redelivery always finds its record here.
 IDEMPOTENCY_SECONDS = 2 * 3600
@@ -66,53 +61,16 @@ logger = Logger(service="reminder-lambda")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def _required(name: str) -> str:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        raise RuntimeError(f"environment variable {name} is not set")
-    return value
-
-
-@cache
-def _scheduler() -> EventBridgeSchedulerClient:
-    return boto3.client("scheduler", config=Config(retries={"mode": "standard"}))
-
-
-@cache
-def _failures() -> DeadLetterQueue:
-    """Where malformed items go; without FAILURE_QUEUE_URL their records fail instead."""
-    url = os.environ.get("FAILURE_QUEUE_URL", "").strip() or None
-    client = boto3.client("sqs", config=Config(retries={"mode": "standard"})) if url else None
-    return DeadLetterQueue(client, url)
-
-
-def _dead_letter(record: DynamoDBRecord, reason: str) -> DeadLetter:
-    stream = record.dynamodb
-    keys = stream.keys if stream else {}
-    return DeadLetter(
-        function=FUNCTION_NAME,
-        reason=reason,
-        payload=json.dumps(record.raw_event, sort_keys=True, default=str),
-        source={
-            "eventID": record.event_id or "",
-            "eventName": record.event_name.name if record.event_name else "",
-            "sequenceNumber": (stream.sequence_number or "") if stream else "",
-            "keys": json.dumps(keys, sort_keys=True, default=str),
-            "eventSourceARN": record.event_source_arn or "",
-        },
-    )
-
-
-@cache
+@once
 def _writer() -> ScheduleWriter:
     return ScheduleWriter(
-        _scheduler(),
+        clients.scheduler(),
         TargetSettings(
-            group=_required("SCHEDULE_GROUP_NAME"),
-            role_arn=_required("SCHEDULER_ROLE_ARN"),
-            dead_letter_arn=_required("TARGET_DEAD_LETTER_QUEUE_ARN"),
-            sender=_required("SENDER_EMAIL"),
-            table_name=_required("APPOINTMENT_TABLE_NAME"),
+            group=settings.required("SCHEDULE_GROUP_NAME"),
+            role_arn=settings.required("SCHEDULER_ROLE_ARN"),
+            dead_letter_arn=settings.required("TARGET_DEAD_LETTER_QUEUE_ARN"),
+            sender=settings.required("SENDER_EMAIL"),
+            table_name=settings.required("APPOINTMENT_TABLE_NAME"),
         ),
     )
 
@@ -125,7 +83,7 @@ def _schedule(record: DynamoDBRecord) -> None:
             name,
             stream.old_image or None if stream else None,
             stream.new_image or None if stream else None,
-            os.environ.get("DEFAULT_TIMEZONE") or "UTC",
+            settings.optional("DEFAULT_TIMEZONE") or "UTC",
             dt.datetime.now(dt.UTC),
         )
     except BadAppointment as bad:
@@ -137,8 +95,11 @@ def _schedule(record: DynamoDBRecord) -> None:
         # than one at a time or to an address the item no longer holds.
         actions = cancellation(stream.new_image or {}) if name == "MODIFY" and stream else []
         _apply(actions)
-        # Raises (so the record fails and is retried) if the queue cannot take it.
-        _failures().send([_dead_letter(record, bad.reason)])
+        # Raises (so the record fails and is retried) if the queue cannot take it, or if
+        # FAILURE_QUEUE_URL is not set.
+        dead_letter.queue(FAILURE_QUEUE_URL).send(
+            [dead_letter.stream_letter(FUNCTION_NAME, record, bad.reason)]
+        )
         return
     _apply(actions)
 
@@ -152,12 +113,12 @@ def _apply(actions: list[Action]) -> None:
         )
 
 
-@cache
-def _once() -> Any:
+@once
+def _idempotent_schedule() -> Any:
     """_schedule, once per stream record; built on first use, when the environment is set."""
     store = DynamoDBPersistenceLayer(
-        table_name=_required("IDEMPOTENCY_TABLE_NAME"),
-        boto_config=Config(retries={"mode": "standard"}),
+        table_name=settings.required("IDEMPOTENCY_TABLE_NAME"),
+        boto3_client=clients.dynamodb(),
     )
     return idempotent_function(
         data_keyword_argument="record", config=idempotency, persistence_store=store
@@ -165,7 +126,7 @@ def _once() -> Any:
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    _once()(record=record)
+    _idempotent_schedule()(record=record)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,9 +1,9 @@
 """StateLambda: Kinesis trade messages -> StateTable, the latest version of every trade.
 
-Stage `wired` writes every message (a duplicate or an older version rewrites the trade);
-`fault-tolerant` writes only newer versions, so duplicates and out-of-order messages change
-nothing. Malformed records go to the dead-letter queue with their reason; anything transient
-is raised so the trigger retries the batch.
+STATE_WRITE=unconditional writes every message (a duplicate or an older version rewrites the
+trade, as lab 1 does); version-conditional writes only newer versions, so duplicates and
+out-of-order messages change nothing (lab 2). Malformed records go to the dead-letter queue
+with their reason; anything transient is raised so the trigger retries the batch.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import KinesisStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pipeline.domain.failure_injection import InjectedFailure, first_failing_record
-from pipeline.domain.messages import MalformedMessage, TradeState, decode_base64, parse_message
-from pipeline.domain.scoring import FAILURE_STATE
-from pipeline.io import clients, environment, settings
-from pipeline.io.dead_letter import DeadLetter
-from pipeline.io.state_store import StateStore, WriteOutcome
-from pipeline.io.stream_records import kinesis_dead_letter
+from leda_lambda import clients, dead_letter, settings
+from leda_lambda.dead_letter import DeadLetter
+from leda_pipeline import switches
+from leda_pipeline.domain.failure_injection import InjectedFailure, first_failing_record
+from leda_pipeline.domain.messages import MalformedMessage, TradeState, decode_base64, parse_message
+from leda_pipeline.domain.scoring import FAILURE_STATE
+from leda_pipeline.io import environment
+from leda_pipeline.io.state_store import StateStore, WriteOutcome
 
 FUNCTION = "StateLambda"
 DEFAULT_MAX_AGE_SECONDS = 60  # the workshop skips messages older than this
@@ -32,7 +33,7 @@ logger = Logger(service="state-lambda")
 @logger.inject_lambda_context(clear_state=True)
 @event_source(data_class=KinesisStreamEvent)
 def handler(event: KinesisStreamEvent, context: LambdaContext) -> dict[str, Any]:
-    stage = environment.stage()
+    write = switches.state_write()
     store = StateStore(clients.dynamodb(), settings.required("STATE_TABLE_NAME"))
     max_age = settings.integer("MAX_MESSAGE_AGE_SECONDS", DEFAULT_MAX_AGE_SECONDS)
     records = list(event.records)
@@ -54,7 +55,7 @@ def handler(event: KinesisStreamEvent, context: LambdaContext) -> dict[str, Any]
                 "malformed record",
                 extra={"reason": bad.reason, "sequence": record.kinesis.sequence_number},
             )
-            letters.append(kinesis_dead_letter(FUNCTION, record, bad.reason))
+            letters.append(dead_letter.kinesis_letter(FUNCTION, record, bad.reason))
             continue
         if oldest_allowed is not None and message.timestamp < oldest_allowed:
             stale += 1
@@ -63,7 +64,9 @@ def handler(event: KinesisStreamEvent, context: LambdaContext) -> dict[str, Any]
 
     environment.dead_letters().send(letters)
     outcome: WriteOutcome = (
-        store.write_latest(states) if stage.exactly_once else store.write_unconditional(states)
+        store.write_latest(states)
+        if write is switches.StateWrite.VERSION_CONDITIONAL
+        else store.write_unconditional(states)
     )
     summary = {
         "records": len(to_process),
@@ -78,5 +81,5 @@ def handler(event: KinesisStreamEvent, context: LambdaContext) -> dict[str, Any]
     if fail_at is not None:
         logger.info("injected failure", extra={**summary, "failed_at": fail_at})
         raise InjectedFailure(f"injected failure at record {fail_at} of {len(records)}")
-    logger.info("batch written", extra={**summary, "stage": stage.value})
+    logger.info("batch written", extra={**summary, "state_write": write.value})
     return summary

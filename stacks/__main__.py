@@ -1,17 +1,16 @@
 """Pulumi's entry point: make the project importable, then declare the stack.
 
-Pulumi runs this file with only `stacks/` on the path; the program imports `stacks.*` and the
-stage enum the functions themselves read (`functions/pipeline/stage.py`), so the project root
-and the Lambda code root are added first.
+Pulumi runs this file with only `stacks/` on the path; the program imports `stacks.*`, so the
+project root is added first. Nothing under functions/ is imported: the program only points at
+the function artifacts.
 """
 
 import sys
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
-for _path in (_ROOT / "functions", _ROOT):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
 
 from stacks.program import main  # noqa: E402
 

@@ -1,8 +1,8 @@
 """Where the function code comes from: the folders `sam build` writes, one per LogicalId.
 
-One artifact per function serves every stage (the stage is an environment variable). A missing
-artifact stops the program with one line saying to run `sam build`, before anything is
-declared, rather than deploying a function without its code.
+One artifact per function serves every stage (environment variables choose its code path). A
+missing artifact stops the program with one line saying to run `sam build`, before anything
+is declared, rather than deploying a function without its code.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ SENDER_RULE = (
 MAX_SENDER_LENGTH = 254
 DEFAULT_ZONE = "UTC"
 # Files some tz databases list that name the machine's own setting, not a place; the reminder
-# function refuses them too (functions/reminders/items.py).
+# function refuses them too (functions/leda_reminders/items.py).
 _NOT_ZONES = frozenset({"localtime", "posixrules"})
 
 

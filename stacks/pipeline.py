@@ -3,7 +3,7 @@
 Stateful resources (the Kinesis stream, the four tables, the two queues, the log groups) are
 declared identically in every stage, so moving a stack between stages updates them in place;
 only ReduceTable's stream is switched on (an in-place update). Everything a stage changes comes
-from the `StageModel`: triggers, concurrency, permissions and the functions' stage variable.
+from the `StageModel`: triggers, concurrency, permissions and the functions' code-path switches.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from stacks import naming, parts, policies
 from stacks.naming import Names
 from stacks.stage_model import (
     FUNCTIONS,
-    STAGE_VARIABLE,
     FunctionId,
     StageModel,
     Target,
@@ -41,7 +40,8 @@ TABLE_KEYS: Mapping[Target, str] = {
     Target.AGGREGATE_TABLE: "Identifier",
     Target.PARAMETER_TABLE: "parameter",
 }
-# ReduceLambda's applied-batch markers expire through TTL (functions/pipeline/io/aggregate_store).
+# ReduceLambda's applied-batch markers expire through TTL
+# (functions/leda_pipeline/io/aggregate_store.py).
 AGGREGATE_TTL_ATTRIBUTE = "ExpiresAt"
 QUEUES = (Target.DEAD_LETTER_QUEUE, Target.TRIGGER_FAILURE_QUEUE)
 
@@ -155,7 +155,7 @@ class AggregationPipeline(pulumi.ComponentResource):
         model = self._args.model
         names: dict[Target, pulumi.Output[str]] = {Target.INCOMING_STREAM: self.stream.name}
         names.update({target: table.name for target, table in self.tables.items()})
-        variables: dict[str, pulumi.Input[str]] = {STAGE_VARIABLE: model.stage.value}
+        variables: dict[str, pulumi.Input[str]] = dict(model.switches.get(function, {}))
         variables.update(spec.settings)
         variables.update({variable: names[target] for variable, target in spec.names.items()})
         if spec.uses_dead_letters and model.dead_letters:

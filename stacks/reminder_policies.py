@@ -22,7 +22,7 @@ from stacks.stage_model import DYNAMODB_STREAM_READ
 
 VERSION = "2012-10-17"
 SCHEDULER_SERVICE = "scheduler.amazonaws.com"
-# What functions/reminders/scheduler_writer.py calls, plus GetSchedule to read a schedule back
+# What functions/leda_reminders/scheduler_writer.py calls, plus GetSchedule to read a schedule back
 # when looking into a reminder; never ListSchedules (its resource is the whole account).
 SCHEDULE_ACTIONS = (
     "scheduler:CreateSchedule",

@@ -1,10 +1,11 @@
 """Every fact that differs between lab stages, written once.
 
-The stage table of the workshop (shared/LEDA.md) as data: which triggers exist and how they
-batch and retry, whether ReduceTable has a stream, ReduceLambda's reserved concurrency, which
-functions get the dead-letter queue, and the exact permissions of every function. The
-component (`pipeline.py`) turns a `StageModel` into resources; `leda stage diff` shows the
-difference between two models as the labs' answer key.
+The workshop's stage table (README.md, "Lab stages and AWS") as data: the stages themselves,
+which triggers exist and how they batch and retry, whether ReduceTable has a stream,
+ReduceLambda's reserved concurrency, which functions get the dead-letter queue, which code path
+each function takes (`SWITCHES`), and the exact permissions of every function. The component
+(`pipeline.py`) turns a `StageModel` into resources; `leda stage diff` shows the difference
+between two models as the labs' answer key.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pipeline.stage import STAGE_VARIABLE, Stage
-
 __all__ = [
     "FUNCTIONS",
-    "STAGE_VARIABLE",
+    "SWITCHES",
     "FunctionId",
     "FunctionSpec",
     "Grant",
@@ -27,6 +26,22 @@ __all__ = [
     "TriggerSpec",
     "model",
 ]
+
+
+class Stage(StrEnum):
+    """A lab stage, the stack config `leda:stage`: handed out, after lab 1, after lab 2."""
+
+    BROKEN = "broken"
+    WIRED = "wired"
+    FAULT_TOLERANT = "fault-tolerant"
+
+    @classmethod
+    def parse(cls, text: str) -> Stage:
+        try:
+            return cls(text)
+        except ValueError:
+            allowed = " | ".join(stage.value for stage in cls)
+            raise ValueError(f"unknown stage {text!r}; allowed: {allowed}") from None
 
 
 class FunctionId(StrEnum):
@@ -112,6 +127,30 @@ FUNCTIONS: Mapping[FunctionId, FunctionSpec] = {
 }
 
 
+# The code path each function takes, by stage. The stack passes each value as the function's
+# environment variable; the functions define the variables and the values they allow, and
+# refuse anything else (functions/leda_pipeline/switches.py; tests/functions/test_switches.py
+# holds this table to them). The broken stage's values are template.yaml's defaults. MapLambda
+# has no switch: it is idempotent per batch in every stage.
+SWITCHES: Mapping[Stage, Mapping[FunctionId, Mapping[str, str]]] = {
+    Stage.BROKEN: {
+        FunctionId.GENERATOR: {"GENERATOR_REFUSED_RECORDS": "drop"},
+        FunctionId.STATE: {"STATE_WRITE": "unconditional"},
+        FunctionId.REDUCE: {"REDUCE_IDEMPOTENCY": "none"},
+    },
+    Stage.WIRED: {
+        FunctionId.GENERATOR: {"GENERATOR_REFUSED_RECORDS": "drop"},
+        FunctionId.STATE: {"STATE_WRITE": "unconditional"},
+        FunctionId.REDUCE: {"REDUCE_IDEMPOTENCY": "none"},
+    },
+    Stage.FAULT_TOLERANT: {
+        FunctionId.GENERATOR: {"GENERATOR_REFUSED_RECORDS": "resend"},
+        FunctionId.STATE: {"STATE_WRITE": "version-conditional"},
+        FunctionId.REDUCE: {"REDUCE_IDEMPOTENCY": "token-and-marker"},
+    },
+}
+
+
 @dataclass(frozen=True)
 class Grant:
     """Actions on one resource (or on its stream records, when `on_stream`)."""
@@ -146,6 +185,8 @@ class StageModel:
     reserved_concurrency: Mapping[FunctionId, int]
     dead_letters: bool  # DEAD_LETTER_QUEUE_URL given to the functions that use it
     grants: Mapping[FunctionId, tuple[Grant, ...]] = field(default_factory=dict)
+    # Function -> its code-path switches (environment variable -> value): SWITCHES[stage].
+    switches: Mapping[FunctionId, Mapping[str, str]] = field(default_factory=dict)
 
     def trigger_of(self, function: FunctionId) -> TriggerSpec | None:
         return next((t for t in self.triggers if t.function is function), None)
@@ -293,4 +334,5 @@ def model(stage: Stage) -> StageModel:
         reserved_concurrency={FunctionId.REDUCE: 1} if wired else {},
         dead_letters=stage is Stage.FAULT_TOLERANT,
         grants=_grants(stage),
+        switches=SWITCHES[stage],
     )

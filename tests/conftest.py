@@ -78,8 +78,9 @@ def lambda_env(
     moto_endpoint: str,
     tables: PipelineTables,
 ) -> Iterator[pytest.MonkeyPatch]:
-    """The environment a pipeline function gets, pointed at the emulators."""
-    from pipeline.io import environment
+    """The environment a pipeline function gets, pointed at the emulators; no code-path switch
+    set (each test sets the ones its function reads)."""
+    from leda_lambda import container
 
     for name, value in {
         **LOCAL_CREDENTIALS,
@@ -92,6 +93,6 @@ def lambda_env(
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("DEAD_LETTER_QUEUE_URL", raising=False)
     monkeypatch.delenv("LEDA_RANDOM_SEED", raising=False)
-    environment.reset()
+    container.reset()
     yield monkeypatch
-    environment.reset()
+    container.reset()

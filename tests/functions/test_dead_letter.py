@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pipeline.io.dead_letter import MAX_BODY_BYTES, SQS_LIMIT_BYTES, DeadLetter, DeadLetterQueue
+from leda_lambda.dead_letter import MAX_BODY_BYTES, SQS_LIMIT_BYTES, DeadLetter, DeadLetterQueue
 
 from tests.support.queues import drain
 

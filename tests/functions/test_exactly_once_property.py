@@ -8,14 +8,15 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pipeline.domain.burst import expected_totals
-from pipeline.domain.hierarchy import AGGREGATE_KEYS, all_hierarchies
-from pipeline.io import environment
-from pipeline.io.aggregate_store import AggregateStore
+from leda_lambda import container
+from leda_pipeline.domain.burst import expected_totals
+from leda_pipeline.domain.hierarchy import AGGREGATE_KEYS, all_hierarchies
+from leda_pipeline.io.aggregate_store import AggregateStore
 
 from tests.support.events import kinesis_event
 from tests.support.messages import trade, wire
 from tests.support.pipeline import ManualPipeline
+from tests.support.stages import switches
 from tests.support.tables import create_pipeline_tables
 
 pytestmark = pytest.mark.emulator
@@ -42,8 +43,8 @@ def test_duplicates_and_order_never_change_the_fault_tolerant_result(
     lambda_env, dynamodb, dynamodb_streams, sent, rnd: random.Random, copies, batch_size
 ):
     tables = create_pipeline_tables(dynamodb)
-    os.environ.update({**tables.environment(), "LEDA_STAGE": "fault-tolerant"})
-    environment.reset()
+    os.environ.update({**tables.environment(), **switches("fault-tolerant")})
+    container.reset()
     messages = [trade(t, str(Decimal(cents) / 100), v, h) for t, v, cents, h in sent]
     delivered = messages + [rnd.choice(messages) for _ in range(copies)]
     rnd.shuffle(delivered)

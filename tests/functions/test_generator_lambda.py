@@ -10,17 +10,18 @@ from decimal import Decimal
 
 import generator_lambda
 import pytest
-from pipeline.domain.burst import BurstSpec, expected_totals
-from pipeline.domain.hierarchy import AGGREGATE_KEYS
-from pipeline.domain.messages import parse_message
-from pipeline.domain.scoring import LAB2_PARAMETERS
-from pipeline.io.aggregate_store import AggregateStore
-from pipeline.io.parameters import ParameterTable
-from pipeline.io.trade_stream import PutReport, TradeStream
-from pipeline.stage import Stage
+from leda_pipeline.domain.burst import BurstSpec, expected_totals
+from leda_pipeline.domain.hierarchy import AGGREGATE_KEYS
+from leda_pipeline.domain.messages import parse_message
+from leda_pipeline.domain.scoring import LAB2_PARAMETERS
+from leda_pipeline.io.aggregate_store import AggregateStore
+from leda_pipeline.io.parameters import ParameterTable
+from leda_pipeline.io.trade_stream import PutReport, TradeStream
+from leda_pipeline.switches import GENERATOR_REFUSED_RECORDS, RefusedRecords
 
 from tests.support.context import FakeLambdaContext
 from tests.support.pipeline import ManualPipeline
+from tests.support.stages import switches, use_stage
 from tests.support.streams import KinesisTap
 
 pytestmark = pytest.mark.emulator
@@ -51,9 +52,9 @@ class Game:
         self.sent.extend(base64.b64decode(r["kinesis"]["data"]) for r in records)
         self.pipeline.run(records)
 
-    def play(self, stage: Stage, spec: BurstSpec = SMALL):
+    def play(self, stage: str, spec: BurstSpec = SMALL):
         return generator_lambda.play_burst(
-            stage,
+            RefusedRecords(switches(stage)[GENERATOR_REFUSED_RECORDS]),
             spec,
             self.stream,
             self.aggregates,
@@ -69,8 +70,8 @@ def game(dynamodb, dynamodb_streams, kinesis, tables, stream):
 
 
 def test_lab1_scores_every_burst_and_moves_to_lab2_at_300(lambda_env, game):
-    lambda_env.setenv("LEDA_STAGE", "wired")
-    results = [game.play(Stage.WIRED) for _ in range(3)]
+    use_stage(lambda_env, "wired")
+    results = [game.play("wired") for _ in range(3)]
     assert [r.correct for r in results] == [True, True, True]
     assert [r.score for r in results] == [100, 200, 300]
     assert [r.entered_lab2 for r in results] == [False, False, True]
@@ -85,10 +86,10 @@ def _enter_lab2(parameters):
 
 
 def test_fault_tolerant_lab2_is_exactly_once(lambda_env, game):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     lambda_env.setenv("LEDA_RANDOM_SEED", "42")
     _enter_lab2(game.parameters)
-    results = [game.play(Stage.FAULT_TOLERANT) for _ in range(3)]
+    results = [game.play("fault-tolerant") for _ in range(3)]
     assert all(r.correct for r in results), [r.mismatched_keys for r in results]
     assert sum(r.duplicates for r in results) > 0 and sum(r.out_of_order for r in results) > 0
     assert results[-1].score == 300
@@ -110,10 +111,10 @@ def test_wired_code_goes_wrong_in_lab2(lambda_env, game):
     twice. A single small burst can still come out right by chance (shard order varies with
     the messages' timestamps), but lab 1's code must not get through lab 2: if every burst
     scored, the lab would have nothing to teach."""
-    lambda_env.setenv("LEDA_STAGE", "wired")
+    use_stage(lambda_env, "wired")
     lambda_env.setenv("LEDA_RANDOM_SEED", "42")
     _enter_lab2(game.parameters)
-    results = [game.play(Stage.WIRED) for _ in range(3)]
+    results = [game.play("wired") for _ in range(3)]
     assert not all(r.correct for r in results)
     assert results[-1].score < 300
 
@@ -147,7 +148,7 @@ class FlakyKinesis:
 def test_partial_put_failures(kinesis, stream, retry, stage):
     import random
 
-    from pipeline.domain.burst import compose_burst
+    from leda_pipeline.domain.burst import compose_burst
 
     burst = compose_burst(BurstSpec(calls=4, records_per_call=30), random.Random(5), Decimal(1))
     report = PutReport()
@@ -165,7 +166,7 @@ def test_partial_put_failures(kinesis, stream, retry, stage):
 
 
 def test_handler_plays_one_burst(lambda_env, stream, kinesis):
-    lambda_env.setenv("LEDA_STAGE", "wired")
+    use_stage(lambda_env, "wired")
     lambda_env.setenv("BURST_CALLS", "2")
     lambda_env.setenv("BURST_RECORDS_PER_CALL", "10")
     lambda_env.setenv("CHECK_DELAY_SECONDS", "0")

@@ -6,12 +6,13 @@ from decimal import Decimal
 import map_lambda
 import pytest
 import state_lambda
-from pipeline.domain.failure_injection import InjectedFailure
+from leda_pipeline.domain.failure_injection import InjectedFailure
 
 from leda.triggers.events import batch
 from tests.support.events import kinesis_event
 from tests.support.invoke import invoke
 from tests.support.messages import OPT_APAC, trade, wire
+from tests.support.stages import use_stage
 from tests.support.streams import TableStreamTap
 
 pytestmark = pytest.mark.emulator
@@ -34,7 +35,7 @@ def deltas_in(dynamodb, tables):
 
 
 def test_insert_modify_remove(lambda_env, dynamodb, tables, state_tap):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     invoke(state_lambda.handler, kinesis_event([wire(trade("t", "10")), wire(trade("u", "1"))]))
     invoke(state_lambda.handler, kinesis_event([wire(trade("t", "25", 2, hierarchy=OPT_APAC))]))
     dynamodb.delete_item(TableName=tables.state, Key={"id": {"S": "u"}})
@@ -54,7 +55,7 @@ def test_insert_modify_remove(lambda_env, dynamodb, tables, state_tap):
 
 
 def test_a_retried_batch_writes_its_delta_once(lambda_env, dynamodb, tables, state_tap):
-    lambda_env.setenv("LEDA_STAGE", "wired")
+    use_stage(lambda_env, "wired")
     invoke(state_lambda.handler, kinesis_event([wire(trade("t", "10"))]))
     event = batch(state_tap.take())
     dynamodb.put_item(
@@ -77,7 +78,7 @@ def test_a_retried_batch_writes_its_delta_once(lambda_env, dynamodb, tables, sta
 
 def test_a_failed_write_raises_instead_of_reporting_success(lambda_env, tables, state_tap):
     """The workshop's Map returned {'statusCode': 500}, which the trigger takes as success."""
-    lambda_env.setenv("LEDA_STAGE", "wired")
+    use_stage(lambda_env, "wired")
     invoke(state_lambda.handler, kinesis_event([wire(trade("t", "10"))]))
     lambda_env.setenv("REDUCE_TABLE_NAME", "NoSuchTable")
     from botocore.exceptions import ClientError
@@ -89,7 +90,7 @@ def test_a_failed_write_raises_instead_of_reporting_success(lambda_env, tables, 
 def test_an_unreadable_image_goes_to_the_dead_letter_queue(
     lambda_env, dynamodb, tables, state_tap, sqs, dead_letter_queue
 ):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)
     invoke(state_lambda.handler, kinesis_event([wire(trade("good", "3"))]))
     dynamodb.put_item(  # written by hand, not by StateLambda
@@ -102,4 +103,6 @@ def test_an_unreadable_image_goes_to_the_dead_letter_queue(
     [letter] = sqs.receive_message(QueueUrl=dead_letter_queue)["Messages"]
     body = json.loads(letter["Body"])
     assert body["function"] == "MapLambda" and "lacks 'Hierarchy'" in body["reason"]
-    assert json.loads(body["payload"])["Keys"] == {"id": {"S": "bad"}}
+    # The whole stream record, as received: it can be replayed as it is.
+    assert json.loads(body["payload"])["dynamodb"]["Keys"] == {"id": {"S": "bad"}}
+    assert json.loads(body["source"]["keys"]) == {"id": "bad"}

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from pipeline.io.parameters import ParameterTable
+from leda_pipeline.io.parameters import ParameterTable
 
 pytestmark = pytest.mark.emulator
 

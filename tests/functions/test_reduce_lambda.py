@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 import reduce_lambda
-from pipeline.domain import batch_hash
-from pipeline.domain.failure_injection import InjectedFailure
-from pipeline.io.aggregate_store import AggregateStore
+from leda_pipeline.domain import batch_hash
+from leda_pipeline.domain.failure_injection import InjectedFailure
+from leda_pipeline.io.aggregate_store import AggregateStore
 
 from leda.triggers.events import batch
 from tests.support.invoke import invoke
+from tests.support.stages import use_stage
 from tests.support.streams import TableStreamTap
 
 pytestmark = pytest.mark.emulator
@@ -59,7 +60,7 @@ def aggregates(dynamodb, tables):
 
 
 def test_one_transaction_sums_the_batch(lambda_env, dynamodb, tables, reduce_event):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     invoke(reduce_lambda.handler, reduce_event)
     assert aggregates(dynamodb, tables) == {
         "PV": Decimal("10.5"),
@@ -70,14 +71,14 @@ def test_one_transaction_sums_the_batch(lambda_env, dynamodb, tables, reduce_eve
 
 
 def test_wired_applies_a_replayed_batch_twice(lambda_env, dynamodb, tables, reduce_event):
-    lambda_env.setenv("LEDA_STAGE", "wired")
+    use_stage(lambda_env, "wired")
     invoke(reduce_lambda.handler, reduce_event)
     invoke(reduce_lambda.handler, reduce_event)
     assert aggregates(dynamodb, tables)["PV"] == Decimal(21)
 
 
 def test_fault_tolerant_applies_a_replayed_batch_once(lambda_env, dynamodb, tables, reduce_event):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     dynamodb.put_item(
         TableName=tables.parameter,
         Item={"parameter": {"S": "FAILURE_REDUCE_LAMBDA_PCT"}, "value": {"N": "100"}},
@@ -93,7 +94,7 @@ def test_a_replay_after_the_token_window_changes_nothing(
 ):
     """After 10 minutes DynamoDB no longer knows the token; to it the replay is a new request,
     which is what a different token is. The applied-batch marker refuses it."""
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     first = invoke(reduce_lambda.handler, reduce_event)
     assert first["applied"] is True
     monkeypatch.setattr(reduce_lambda, "request_token", lambda ids: "token-the-service-forgot")
@@ -114,7 +115,7 @@ def test_a_token_mismatch_is_recognised_as_a_replay_when_the_marker_is_there(dyn
 
 
 def test_markers_are_not_aggregates(lambda_env, dynamodb, tables, reduce_event):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     invoke(reduce_lambda.handler, reduce_event)
     ids = [r["eventID"] for r in reduce_event["Records"]]
     marker = dynamodb.get_item(
@@ -128,7 +129,7 @@ def test_markers_are_not_aggregates(lambda_env, dynamodb, tables, reduce_event):
 def test_malformed_delta_goes_to_the_dead_letter_queue(
     lambda_env, dynamodb, dynamodb_streams, tables, sqs, dead_letter_queue
 ):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)
     put_delta(dynamodb, tables, "ok", {"Delta": 4})
     dynamodb.put_item(

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 import state_lambda
-from pipeline.domain.failure_injection import InjectedFailure
-from pipeline.io.dead_letter import UndeliverableRecords
+from leda_lambda.dead_letter import UndeliverableRecords
+from leda_pipeline.domain.failure_injection import InjectedFailure
 
 from tests.support.events import kinesis_event, raw_kinesis_event
 from tests.support.invoke import invoke
 from tests.support.messages import OPT_APAC, trade, wire
+from tests.support.stages import use_stage
 from tests.support.streams import TableStreamTap
 
 pytestmark = pytest.mark.emulator
@@ -37,7 +38,7 @@ def stream_event_names(dynamodb, dynamodb_streams, table):
 
 @pytest.mark.parametrize("stage", ["wired", "fault-tolerant"])
 def test_writes_each_trade(lambda_env, dynamodb, tables, stage):
-    lambda_env.setenv("LEDA_STAGE", stage)
+    use_stage(lambda_env, stage)
     a, b = trade("a", "10.50"), trade("b", "20", hierarchy=OPT_APAC)
     invoke(state_lambda.handler, kinesis_event([wire(a), wire(b)]))
     assert state_of(dynamodb, tables, "a") == (Decimal("10.5"), 1, a.hierarchy.as_dict())
@@ -56,14 +57,14 @@ def test_an_exact_duplicate_makes_no_stream_record_even_when_rewritten(
     breaks it is an older version (next tests) and a replayed Reduce batch (test_reduce_lambda).
     """
     message = trade("dup", "5")
-    lambda_env.setenv("LEDA_STAGE", "wired")
+    use_stage(lambda_env, "wired")
     summary = invoke(state_lambda.handler, kinesis_event([wire(message), wire(message)]))
     assert summary["updated"] == 2  # two writes were made...
     assert stream_event_names(dynamodb, dynamodb_streams, tables.state) == ["INSERT"]  # one record
 
 
 def test_fault_tolerant_writes_a_duplicate_once(lambda_env, dynamodb, dynamodb_streams, tables):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     message = trade("dup", "5")
     summary = invoke(state_lambda.handler, kinesis_event([wire(message), wire(message)]))
     retry = invoke(state_lambda.handler, kinesis_event([wire(message)]))  # a retried batch
@@ -73,14 +74,14 @@ def test_fault_tolerant_writes_a_duplicate_once(lambda_env, dynamodb, dynamodb_s
 
 
 def test_the_first_write_of_a_version_wins(lambda_env, dynamodb, tables):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     invoke(state_lambda.handler, kinesis_event([wire(trade("v", "1", version=5))]))
     invoke(state_lambda.handler, kinesis_event([wire(trade("v", "2", version=5))]))
     assert state_of(dynamodb, tables, "v")[:2] == (Decimal(1), 5)
 
 
 def test_an_older_version_never_overwrites_a_newer_one(lambda_env, dynamodb, tables):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     newer, older = trade("t", "30", version=3), trade("t", "10", version=2)
     invoke(state_lambda.handler, kinesis_event([wire(newer)]))
     invoke(state_lambda.handler, kinesis_event([wire(older)]))
@@ -96,7 +97,7 @@ def test_an_older_version_never_overwrites_a_newer_one(lambda_env, dynamodb, tab
 
 
 def test_wired_lets_an_older_version_overwrite(lambda_env, dynamodb, dynamodb_streams, tables):
-    lambda_env.setenv("LEDA_STAGE", "wired")
+    use_stage(lambda_env, "wired")
     invoke(
         state_lambda.handler, kinesis_event([wire(trade("t", "30", 3)), wire(trade("t", "10", 2))])
     )
@@ -154,7 +155,7 @@ POISON = [
 def test_poison_records_go_to_the_dead_letter_queue_and_good_ones_through(
     lambda_env, dynamodb, tables, sqs, dead_letter_queue
 ):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)
     good = [trade(f"g{i}", str(i)) for i in range(3)]
     fields = [
@@ -188,13 +189,13 @@ def test_poison_records_go_to_the_dead_letter_queue_and_good_ones_through(
 
 
 def test_without_a_dead_letter_queue_poison_fails_the_batch_loudly(lambda_env):
-    lambda_env.setenv("LEDA_STAGE", "wired")
+    use_stage(lambda_env, "wired")
     with pytest.raises(UndeliverableRecords, match="not base64"):
         invoke(state_lambda.handler, raw_kinesis_event(["%%%"]))
 
 
 def test_injected_failure_writes_the_records_before_it_then_raises(lambda_env, dynamodb, tables):
-    lambda_env.setenv("LEDA_STAGE", "wired")
+    use_stage(lambda_env, "wired")
     dynamodb.put_item(
         TableName=tables.parameter,
         Item={"parameter": {"S": "FAILURE_STATE_LAMBDA_PCT"}, "value": {"N": "100"}},
@@ -205,7 +206,7 @@ def test_injected_failure_writes_the_records_before_it_then_raises(lambda_env, d
 
 
 def test_messages_older_than_a_minute_are_skipped(lambda_env, dynamodb, tables):
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     from dataclasses import replace
 
     old = replace(trade("old", "1"), timestamp=Decimal(1_000_000))
@@ -219,14 +220,14 @@ def test_messages_older_than_a_minute_are_skipped(lambda_env, dynamodb, tables):
 def test_a_transient_error_is_raised_not_swallowed(lambda_env, sqs, dead_letter_queue):
     """DynamoDB unreachable: the batch fails so the trigger retries; nothing goes to the DLQ."""
     from botocore.exceptions import EndpointConnectionError
-    from pipeline.io import environment
+    from leda_lambda import container
 
     from leda.cloud.process import free_port
 
-    lambda_env.setenv("LEDA_STAGE", "fault-tolerant")
+    use_stage(lambda_env, "fault-tolerant")
     lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)
     lambda_env.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{free_port()}")
-    environment.reset()
+    container.reset()
     with pytest.raises(EndpointConnectionError):
         invoke(state_lambda.handler, kinesis_event([wire(trade("n", "1"))]))
     assert not sqs.receive_message(QueueUrl=dead_letter_queue).get("Messages")

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reminders.items import (
+from leda_reminders.items import (
     MAX_EMAIL_LENGTH,
     BadAppointment,
     check_email,

@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reminders.items import BadAppointment, parse_time
-from reminders.lifecycle import (
+from leda_reminders.items import BadAppointment, parse_time
+from leda_reminders.lifecycle import (
     Action,
     ActionKind,
     EmailTarget,
@@ -12,7 +12,7 @@ from reminders.lifecycle import (
     TargetKind,
     plan,
 )
-from reminders.schedules import expiry_schedule_name, reminder_schedule_name, schedule_time
+from leda_reminders.schedules import expiry_schedule_name, reminder_schedule_name, schedule_time
 
 NOW = datetime(2030, 7, 1, 8, 0, tzinfo=UTC)
 KEY = {"PK": "APPT#7", "SK": "StaticSK"}

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import reminder_lambda
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from reminders.schedules import expiry_schedule_name, reminder_schedule_name
+from leda_lambda import container
+from leda_reminders.schedules import expiry_schedule_name, reminder_schedule_name
 
 from leda.cloud.credentials import local_client
 from leda.triggers.events import batch
@@ -76,13 +77,8 @@ def setup(
 
 
 def clear_caches() -> None:
-    for cached in (
-        reminder_lambda._writer,
-        reminder_lambda._scheduler,
-        reminder_lambda._failures,
-        reminder_lambda._once,
-    ):
-        cached.cache_clear()
+    """Forget the clients, queue, writer and idempotency store built from the environment."""
+    container.reset()
 
 
 def later(minutes: int, zone: str = "UTC") -> str:

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reminders.items import DueTime, parse_time
-from reminders.schedules import (
+from leda_reminders.items import DueTime, parse_time
+from leda_reminders.schedules import (
     DUE_NOW_WINDOW,
     PROMPT_LEAD,
     expiry_schedule_name,

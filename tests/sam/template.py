@@ -51,6 +51,11 @@ def _variables(properties: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(properties.get("Environment", {}).get("Variables", {}))
 
 
+def _values(properties: Mapping[str, Any]) -> dict[str, str]:
+    variables = properties.get("Environment", {}).get("Variables", {})
+    return {name: str(value) for name, value in variables.items()}
+
+
 @dataclass(frozen=True)
 class SamFunction:
     logical_id: str
@@ -59,6 +64,7 @@ class SamFunction:
     memory_mb: int
     timeout_seconds: int
     variables: frozenset[str]  # declared by the function itself
+    defaults: Mapping[str, str]  # the function's own variables' values in the template
     global_variables: frozenset[str]  # declared for every function in Globals
     code_uri: str
     build_method: str | None
@@ -96,6 +102,7 @@ def functions(template: Mapping[str, Any]) -> dict[str, SamFunction]:
             memory_mb=int(merged.get("MemorySize", 128)),
             timeout_seconds=int(merged.get("Timeout", 3)),
             variables=_variables(own),
+            defaults=_values(own),
             global_variables=_variables(globals_),
             code_uri=merged["CodeUri"],
             build_method=resource.get("Metadata", {}).get("BuildMethod"),

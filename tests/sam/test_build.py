@@ -25,14 +25,14 @@ pytestmark = pytest.mark.sam_build
 FUNCTIONS = ["GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda", "ReminderLambda"]
 # Powertools and its dependencies, as pip installs them from functions/requirements.txt.
 DEPENDENCIES = {"aws_lambda_powertools", "jmespath", "typing_extensions"}
-# LogicalId -> (the project packages it holds, what it installs beyond DEPENDENCIES).
-# ReminderLambda imports the pipeline's dead-letter adapter, and needs the IANA zones.
+# LogicalId -> (the project packages it holds, what it installs beyond DEPENDENCIES): the
+# shared plumbing and its own domain package; ReminderLambda also needs the IANA zones.
 PACKAGES: dict[str, tuple[set[str], set[str]]] = {
-    "GeneratorLambda": ({"pipeline"}, set()),
-    "StateLambda": ({"pipeline"}, set()),
-    "MapLambda": ({"pipeline"}, set()),
-    "ReduceLambda": ({"pipeline"}, set()),
-    "ReminderLambda": ({"pipeline", "reminders"}, {"tzdata"}),
+    "GeneratorLambda": ({"leda_lambda", "leda_pipeline"}, set()),
+    "StateLambda": ({"leda_lambda", "leda_pipeline"}, set()),
+    "MapLambda": ({"leda_lambda", "leda_pipeline"}, set()),
+    "ReduceLambda": ({"leda_lambda", "leda_pipeline"}, set()),
+    "ReminderLambda": ({"leda_lambda", "leda_reminders"}, {"tzdata"}),
 }
 
 

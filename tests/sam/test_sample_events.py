@@ -18,6 +18,7 @@ import pytest
 
 from tests.sam import env_file, resources
 from tests.sam.project import EVENTS_DIR
+from tests.support.stages import switches
 from tests.support.streams import read_kinesis
 
 pytestmark = [pytest.mark.sam_build, pytest.mark.emulator]
@@ -149,7 +150,7 @@ def test_kinesis_batch_sample_is_what_it_claims_to_be():
 def test_kinesis_batch_in_the_wired_stage_rewrites_the_duplicate(
     invoke_artifact, sample_env, dynamodb, tables
 ):
-    environment = sample_env("StateLambda", LEDA_STAGE="wired")
+    environment = sample_env("StateLambda", **switches("wired"))
     invocation = invoke_artifact("StateLambda", KINESIS_BATCH, environment)
     assert invocation.ok, invocation.describe()
     assert (invocation.result["updated"], invocation.result["ignored"]) == (5, 0)
@@ -225,7 +226,7 @@ def test_reduce_stream_adds_both_deltas_to_aggregate_table_once(
 def test_reduce_stream_replayed_in_the_wired_stage_is_added_twice(
     invoke_artifact, sample_env, dynamodb, tables
 ):
-    environment = sample_env("ReduceLambda", LEDA_STAGE="wired")
+    environment = sample_env("ReduceLambda", **switches("wired"))
     for _ in range(2):
         invocation = invoke_artifact("ReduceLambda", REDUCE_STREAM, environment)
         assert invocation.ok, invocation.describe()

@@ -5,8 +5,10 @@ stage. A stage decides which variables a function gets (DEAD_LETTER_QUEUE_URL on
 stage routes malformed records), while the template serves every stage with one declaration.
 So for environment variable names: each stage's set must be declared by the template (SAM
 passes nothing undeclared), and every name the template declares must be passed by some stage
-(no variable exists only in the debugger). The template's Globals hold only the local endpoint
-hooks (AWS_ENDPOINT_URL_*), which the stacks never pass: test_template checks them.
+(no variable exists only in the debugger). The code-path switches the stage table sets
+(stacks/stage_model.py, SWITCHES) default in the template to the broken stage's values, as the
+stack hands it out. The template's Globals hold only the local endpoint hooks
+(AWS_ENDPOINT_URL_*), which the stacks never pass: test_template checks them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from stacks import config as stack_config
 from stacks import mock_run
 from stacks.mock_run import StackRun
+from stacks.stage_model import SWITCHES
 from tests.sam import template
 from tests.sam.project import ROOT, TEMPLATE
 from tests.sam.template import SamFunction
@@ -93,6 +96,17 @@ def test_every_variable_the_template_declares_is_passed_by_some_stage(graphs, sa
         if function.variables - passed[name]
     }
     assert not never_passed, f"declared in template.yaml, passed by no stage: {never_passed}"
+
+
+def test_template_defaults_the_switches_to_the_broken_stages_values(graphs, sam_functions):
+    switch_names = {
+        name for per_stage in SWITCHES.values() for names in per_stage.values() for name in names
+    }
+    for name, inputs in graphs["broken"].items():
+        passed = inputs.get("environment", {}).get("variables", {})
+        deployed = {k: v for k, v in passed.items() if k in switch_names}
+        declared = {k: v for k, v in sam_functions[name].defaults.items() if k in switch_names}
+        assert declared == deployed, f"{name}: template {declared} != broken stack {deployed}"
 
 
 def test_runtime_choices_are_the_same():

@@ -11,7 +11,7 @@ from tests.sam import template, tools
 from tests.sam.project import MAKEFILE, TEMPLATE
 
 RUNTIMES = ["python3.11", "python3.12", "python3.13"]
-COMMON = {"LEDA_STAGE", "PARAMETER_TABLE_NAME"}
+COMMON = {"PARAMETER_TABLE_NAME"}
 # LogicalId -> (handler, memory MB, timeout s, environment variable names)
 EXPECTED = {
     "GeneratorLambda": (
@@ -20,6 +20,7 @@ EXPECTED = {
         55,
         COMMON
         | {
+            "GENERATOR_REFUSED_RECORDS",
             "STREAM_NAME",
             "AGGREGATE_TABLE_NAME",
             "BURST_CALLS",
@@ -31,7 +32,8 @@ EXPECTED = {
         "state_lambda.handler",
         256,
         180,
-        COMMON | {"STATE_TABLE_NAME", "DEAD_LETTER_QUEUE_URL", "MAX_MESSAGE_AGE_SECONDS"},
+        COMMON
+        | {"STATE_WRITE", "STATE_TABLE_NAME", "DEAD_LETTER_QUEUE_URL", "MAX_MESSAGE_AGE_SECONDS"},
     ),
     "MapLambda": (
         "map_lambda.handler",
@@ -43,9 +45,9 @@ EXPECTED = {
         "reduce_lambda.handler",
         256,
         30,
-        COMMON | {"AGGREGATE_TABLE_NAME", "DEAD_LETTER_QUEUE_URL"},
+        COMMON | {"REDUCE_IDEMPOTENCY", "AGGREGATE_TABLE_NAME", "DEAD_LETTER_QUEUE_URL"},
     ),
-    # What functions/reminder_lambda.py reads; the same in every stage, so no LEDA_STAGE.
+    # What functions/reminder_lambda.py reads; the same in every stage, so no code-path switch.
     "ReminderLambda": (
         "reminder_lambda.handler",
         256,

@@ -23,7 +23,7 @@ def test_show_lists_resources_settings_and_permissions() -> None:
     assert "    batchSize: 100" in out
     assert "    eventSourceArn: ReduceTable stream" in out
     assert "    allow dynamodb:UpdateItem: AggregateTable" in out
-    assert "    environment.variables.LEDA_STAGE: wired" in out
+    assert "    environment.variables.STATE_WRITE: unconditional" in out
 
 
 def test_show_uses_the_participant() -> None:
@@ -37,7 +37,9 @@ def test_diff_broken_to_wired_is_lab_one() -> None:
     result = runner.invoke(app, ["stage", "diff", "broken", "wired"])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.splitlines()[0] == ("broken -> wired: 2 added, 0 removed, 6 changed; replaced: none")
+    # Lab 1 wires triggers and grants; no function changes its code path.
+    assert out.splitlines()[0] == ("broken -> wired: 2 added, 0 removed, 3 changed; replaced: none")
+    assert "environment.variables" not in out
     assert "+ StateLambdaTrigger  lambda.EventSourceMapping" in out
     assert "+ ReduceLambdaTrigger  lambda.EventSourceMapping" in out
     assert "~ ReduceTable  dynamodb.Table  in place" in out
@@ -57,6 +59,9 @@ def test_diff_wired_to_fault_tolerant_is_lab_two() -> None:
     assert "    - allow dynamodb:UpdateItem: StateTable" in out
     assert "    + allow dynamodb:PartiQLInsert: StateTable" in out
     assert "    + environment.variables.DEAD_LETTER_QUEUE_URL: DeadLetterQueue" in out
+    assert "    environment.variables.STATE_WRITE: unconditional -> version-conditional" in out
+    assert "    environment.variables.REDUCE_IDEMPOTENCY: none -> token-and-marker" in out
+    assert "    environment.variables.GENERATOR_REFUSED_RECORDS: drop -> resend" in out
 
 
 @pytest.mark.parametrize(("before", "after"), list(permutations(STAGES, 2)))

@@ -1,11 +1,11 @@
 """The reminders' roles may do exactly what their callers do, on this participant's resources.
 
-ReminderLambda calls Scheduler (functions/reminders/scheduler_writer.py: Create/Update/Delete,
-plus GetSchedule to read one back), passes the scheduler's role, reads its stream and sends
-malformed items to the failure queue (which Lambda, with the same role, also uses as the
-trigger's on-failure destination). The schedules' execution role is used by Scheduler to call
-the two universal targets (SES SendEmail from the configured sender, DynamoDB DeleteItem on the
-appointments table) and to dead-letter a failed call.
+ReminderLambda calls Scheduler (functions/leda_reminders/scheduler_writer.py:
+Create/Update/Delete, plus GetSchedule to read one back), passes the scheduler's role, reads
+its stream and sends malformed items to the failure queue (which Lambda, with the same role,
+also uses as the trigger's on-failure destination). The schedules' execution role is used by
+Scheduler to call the two universal targets (SES SendEmail from the configured sender,
+DynamoDB DeleteItem on the appointments table) and to dead-letter a failed call.
 
 The expected documents are written out here from those calls, independently of
 stacks/reminder_policies.py.

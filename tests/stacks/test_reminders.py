@@ -1,6 +1,7 @@
-"""The reminders' component (shared/LEDA.md part 2) is part of every stage's stack, the same in
-each: the appointments table and its stream trigger, the function with exactly the variables
-functions/reminder_lambda.py reads, the schedule group, both queues, and the exports.
+"""The reminders' component (README.md, "Reminders and exact expiry") is part of every stage's
+stack, the same in each: the appointments table and its stream trigger, the function with
+exactly the variables functions/reminder_lambda.py reads, the schedule group, both queues, and
+the exports.
 
 Expectations are written out here, independently of stacks/reminder_model.py.
 """
@@ -153,7 +154,8 @@ def test_the_functions_variables_name_the_declared_resources(run_stage: RunStage
     assert variables["SCHEDULER_ROLE_ARN"] == short(run, "SchedulerRole").arn
     assert variables["SCHEDULE_GROUP_NAME"] == short(run, "ReminderScheduleGroup").inputs["name"]
     assert variables["APPOINTMENT_TABLE_NAME"] == short(run, "AppointmentTable").inputs["name"]
-    assert "LEDA_STAGE" not in variables  # the reminders do not depend on the lab stage
+    # The reminders do not depend on the lab stage: no code-path switch of the pipeline's.
+    assert not {"STATE_WRITE", "REDUCE_IDEMPOTENCY", "GENERATOR_REFUSED_RECORDS"} & set(variables)
 
 
 def test_config_reaches_the_function(run_stage: RunStage) -> None:

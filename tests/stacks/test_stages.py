@@ -1,4 +1,4 @@
-"""Each stage deploys exactly the workshop's state (shared/LEDA.md, the stage table).
+"""Each stage deploys exactly the workshop's state (README.md, "Lab stages and AWS").
 
 The expectations are written out here, independently of stacks/stage_model.py, so a wrong
 model fails these tests instead of defining what they expect.
@@ -6,11 +6,13 @@ model fails these tests instead of defining what they expect.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from stacks.stage_model import Stage
 from tests.stacks.conftest import RunStage
 from tests.stacks.helpers import FUNCTIONS, STAGES, arns, environment, function, short, triggers
 
@@ -64,7 +66,7 @@ STATE_FAULT_TOLERANT = (
     },
 )
 # The reminders' trigger, the same in every stage: per-record failures reported, bisect, bounded
-# retries and age, and an on-failure queue (shared/LEDA.md part 2, suggested hardening).
+# retries and age, and an on-failure queue, so one bad record never holds up its shard for long.
 REMINDER = (
     "AppointmentTable stream",
     {
@@ -140,7 +142,6 @@ def test_reserved_concurrency(run_stage: RunStage, stage: str, reserved: int | N
 
 ENVIRONMENT = {
     "GeneratorLambda": {
-        "LEDA_STAGE",
         "PARAMETER_TABLE_NAME",
         "STREAM_NAME",
         "AGGREGATE_TABLE_NAME",
@@ -149,13 +150,31 @@ ENVIRONMENT = {
         "CHECK_DELAY_SECONDS",
     },
     "StateLambda": {
-        "LEDA_STAGE",
         "PARAMETER_TABLE_NAME",
         "STATE_TABLE_NAME",
         "MAX_MESSAGE_AGE_SECONDS",
     },
-    "MapLambda": {"LEDA_STAGE", "PARAMETER_TABLE_NAME", "REDUCE_TABLE_NAME"},
-    "ReduceLambda": {"LEDA_STAGE", "PARAMETER_TABLE_NAME", "AGGREGATE_TABLE_NAME"},
+    "MapLambda": {"PARAMETER_TABLE_NAME", "REDUCE_TABLE_NAME"},
+    "ReduceLambda": {"PARAMETER_TABLE_NAME", "AGGREGATE_TABLE_NAME"},
+}
+# The code path of each function, per stage (README.md's stage table): lab 1 keeps the
+# workshop's unconditional write, a plain transaction and a generator that drops refused
+# records; lab 2 makes all three exactly-once. Map has no switch: idempotent in every stage.
+LAB_1_CODE = {
+    "GeneratorLambda": {"GENERATOR_REFUSED_RECORDS": "drop"},
+    "StateLambda": {"STATE_WRITE": "unconditional"},
+    "MapLambda": {},
+    "ReduceLambda": {"REDUCE_IDEMPOTENCY": "none"},
+}
+SWITCHES = {
+    "broken": LAB_1_CODE,
+    "wired": LAB_1_CODE,
+    "fault-tolerant": {
+        "GeneratorLambda": {"GENERATOR_REFUSED_RECORDS": "resend"},
+        "StateLambda": {"STATE_WRITE": "version-conditional"},
+        "MapLambda": {},
+        "ReduceLambda": {"REDUCE_IDEMPOTENCY": "token-and-marker"},
+    },
 }
 DEAD_LETTER_USERS = ("StateLambda", "MapLambda", "ReduceLambda")
 
@@ -166,12 +185,12 @@ def test_environment_per_stage(run_stage: RunStage, stage: str) -> None:
     queue_url = short(run, "DeadLetterQueue").outputs["url"]
     for name in FUNCTIONS:
         variables = environment(run, name)
-        expected = set(ENVIRONMENT[name])
+        expected = set(ENVIRONMENT[name]) | set(SWITCHES[stage][name])
         if stage == "fault-tolerant" and name in DEAD_LETTER_USERS:
             expected.add("DEAD_LETTER_QUEUE_URL")
             assert variables["DEAD_LETTER_QUEUE_URL"] == queue_url
         assert set(variables) == expected, name
-        assert variables["LEDA_STAGE"] == stage
+        assert {k: variables[k] for k in SWITCHES[stage][name]} == SWITCHES[stage][name], name
         assert variables["PARAMETER_TABLE_NAME"] == short(run, "ParameterTable").inputs["name"]
     assert environment(run, "GeneratorLambda")["CHECK_DELAY_SECONDS"] == "30"
     assert environment(run, "StateLambda")["MAX_MESSAGE_AGE_SECONDS"] == "60"
@@ -301,3 +320,11 @@ def test_every_physical_name_carries_the_participant_prefix(run_stage: RunStage)
         name = resource.inputs.get("name")
         if name is not None:
             assert name.startswith(("alice-", "/aws/lambda/alice-")), name
+
+
+def test_the_stages_and_the_message_for_an_unknown_one() -> None:
+    assert tuple(stage.value for stage in Stage) == tuple(STAGES)
+    assert Stage.parse("fault-tolerant") is Stage.FAULT_TOLERANT
+    allowed = "allowed: broken | wired | fault-tolerant"
+    with pytest.raises(ValueError, match=re.escape(f"unknown stage 'fixed'; {allowed}")):
+        Stage.parse("fixed")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from pipeline.domain.hierarchy import Hierarchy
-from pipeline.domain.messages import TradeMessage
+from leda_pipeline.domain.hierarchy import Hierarchy
+from leda_pipeline.domain.messages import TradeMessage
 
 SPOT_AMER = Hierarchy("Delta", "FXSpot", "AMER")
 OPT_APAC = Hierarchy("PV", "FXOptions", "APAC")

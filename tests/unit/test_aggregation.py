@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pipeline.domain.aggregation import (
+from leda_pipeline.domain.aggregation import (
     TIMESTAMP_FIRST_KEY,
     TIMESTAMP_MEAN_KEY,
     StateChange,
@@ -13,8 +13,8 @@ from pipeline.domain.aggregation import (
     map_changes,
     reduce_deltas,
 )
-from pipeline.domain.hierarchy import Hierarchy, all_hierarchies
-from pipeline.domain.messages import MalformedMessage, TradeState
+from leda_pipeline.domain.hierarchy import Hierarchy, all_hierarchies
+from leda_pipeline.domain.messages import MalformedMessage, TradeState
 
 SPOT_AMER = Hierarchy("Delta", "FXSpot", "AMER")
 OPT_EMEA = Hierarchy("PV", "FXOptions", "EMEA")

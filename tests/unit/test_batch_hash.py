@@ -3,7 +3,7 @@ import hashlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pipeline.domain.batch_hash import batch_digest, request_token
+from leda_pipeline.domain.batch_hash import batch_digest, request_token
 
 ids = st.lists(st.text(min_size=1, max_size=40).filter(lambda s: "\n" not in s), min_size=1)
 

@@ -3,9 +3,9 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from pipeline.domain.burst import BurstSpec, MessageKind, compose_burst, expected_totals
-from pipeline.domain.hierarchy import AGGREGATE_KEYS
-from pipeline.domain.messages import parse_message
+from leda_pipeline.domain.burst import BurstSpec, MessageKind, compose_burst, expected_totals
+from leda_pipeline.domain.hierarchy import AGGREGATE_KEYS
+from leda_pipeline.domain.messages import parse_message
 
 NOW = Decimal("1700000000.5")
 

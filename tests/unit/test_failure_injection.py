@@ -1,10 +1,8 @@
 import random
-import re
 from decimal import Decimal
 
 import pytest
-from pipeline.domain.failure_injection import batch_fails, first_failing_record
-from pipeline.stage import Stage
+from leda_pipeline.domain.failure_injection import batch_fails, first_failing_record
 
 
 def test_zero_rate_never_fails():
@@ -34,12 +32,3 @@ def test_whole_batch_failure_rate():
     rnd = random.Random(4)
     share = sum(batch_fails(Decimal(10), rnd.random) for _ in range(20_000)) / 20_000
     assert abs(share - 0.10) < 0.01
-
-
-def test_stage_names():
-    assert Stage.parse("fault-tolerant").exactly_once
-    assert not Stage.parse("wired").exactly_once
-    with pytest.raises(ValueError, match=re.escape("allowed: broken | wired | fault-tolerant")):
-        Stage.parse("fixed")
-    with pytest.raises(ValueError, match="LEDA_STAGE is not set"):
-        Stage.from_env({})

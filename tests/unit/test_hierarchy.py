@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pipeline.domain.hierarchy import (
+from leda_pipeline.domain.hierarchy import (
     AGGREGATE_KEYS,
     LEAF_KEYS,
     Hierarchy,

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pipeline.domain.hierarchy import Hierarchy, all_hierarchies
-from pipeline.domain.messages import (
+from leda_pipeline.domain.hierarchy import Hierarchy, all_hierarchies
+from leda_pipeline.domain.messages import (
     MalformedMessage,
     TradeMessage,
     TradeState,

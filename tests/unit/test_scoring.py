@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from pipeline.domain.scoring import LAB2_PARAMETERS, compare, next_move
+from leda_pipeline.domain.scoring import LAB2_PARAMETERS, compare, next_move
 
 
 def test_a_burst_that_arrived_exactly_matches():

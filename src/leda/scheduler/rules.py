@@ -1,10 +1,12 @@
 """What EventBridge Scheduler itself refuses, checked where schedules are fired offline.
 
 moto's Scheduler stores any name and any expression, so the firing side applies the service's
-own rules (shared/LEDA.md, Scheduler facts): a schedule the real service would have refused at
+own rules (schedule and group names 1-64 of [0-9a-zA-Z-_.], at() read in the schedule's time
+zone, universal targets `arn:aws:scheduler:::aws-sdk:<service>:<apiAction>`, 0-185 retry
+attempts and 60-86,400 s of event age): a schedule the real service would have refused at
 creation is refused here too and never fires. Offline must never be more lenient than AWS.
 
-Deliberately written apart from the function's own code (functions/reminders/schedules.py):
+Deliberately written apart from the function's own code (functions/leda_reminders/schedules.py):
 this module plays the service, so a mistake in the function cannot hide behind it.
 """
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from reminders.items import Appointment, BadAppointment, DueTime, parse_appointment, parse_key
-from reminders.schedules import (
+from leda_reminders.items import Appointment, BadAppointment, DueTime, parse_appointment, parse_key
+from leda_reminders.schedules import (
     ScheduleTime,
     expiry_schedule_name,
     reminder_schedule_name,

@@ -13,15 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from pipeline.domain.hierarchy import Hierarchy
+from leda_lambda.dead_letter import Unprocessable
+
+from leda_pipeline.domain.hierarchy import Hierarchy
 
 
-class MalformedMessage(ValueError):
-    """A record no retry can process: it goes to a dead-letter queue with this reason."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class MalformedMessage(Unprocessable):
+    """A trade message or stream image no retry can process: a dead letter, with its reason."""
 
 
 @dataclass(frozen=True, slots=True)

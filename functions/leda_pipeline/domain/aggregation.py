@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from pipeline.domain.hierarchy import MESSAGE_COUNT_KEY, is_aggregate_key, roll_up
-from pipeline.domain.messages import MalformedMessage, TradeState
+from leda_pipeline.domain.hierarchy import MESSAGE_COUNT_KEY, is_aggregate_key, roll_up
+from leda_pipeline.domain.messages import MalformedMessage, TradeState
 
 TIMESTAMP_FIRST_KEY = "timestamp_generator_first"
 TIMESTAMP_MEAN_KEY = "timestamp_generator_mean"

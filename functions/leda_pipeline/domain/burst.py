@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from pipeline.domain.hierarchy import all_hierarchies, roll_up
-from pipeline.domain.messages import TradeMessage
+from leda_pipeline.domain.hierarchy import all_hierarchies, roll_up
+from leda_pipeline.domain.messages import TradeMessage
 
 MAX_VALUE_CENTS = 10_000_000  # values are uniform in [0, 100000] with two decimals
 _HIERARCHIES = all_hierarchies()

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from reminders.items import DueTime
+from leda_reminders.items import DueTime
 
 REMINDER_PREFIX = "reminder-"
 EXPIRY_PREFIX = "expiry-"

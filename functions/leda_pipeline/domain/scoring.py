@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.domain.hierarchy import AGGREGATE_KEYS
+from leda_pipeline.domain.hierarchy import AGGREGATE_KEYS
 
 TOLERANCE = Decimal("0.00001")
 POINTS_PER_BURST = 100

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reminders.lifecycle import Action, ActionKind, EmailTarget, ExpireTarget
+from leda_reminders.lifecycle import Action, ActionKind, EmailTarget, ExpireTarget
 
 if TYPE_CHECKING:
     from mypy_boto3_scheduler import EventBridgeSchedulerClient

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeSerializer
 
-from pipeline.domain.messages import TradeState
+from leda_pipeline.domain.messages import TradeState
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pipeline.domain.hierarchy import MESSAGE_COUNT_KEY, is_aggregate_key
+from leda_pipeline.domain.hierarchy import MESSAGE_COUNT_KEY, is_aggregate_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from enum import StrEnum
+from typing import TypeVar
+
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 class SettingsError(ValueError):
@@ -40,3 +44,18 @@ def number(name: str, default: float, environ: Mapping[str, str] = os.environ) -
         return float(text)
     except ValueError:
         raise SettingsError(f"environment variable {name}={text!r} is not a number") from None
+
+
+def choice(name: str, choices: type[Choice], environ: Mapping[str, str] = os.environ) -> Choice:
+    """One of `choices`' values, required: a code-path switch has no default, so a function
+    never takes a path nobody chose."""
+    allowed = " | ".join(member.value for member in choices)
+    text = environ.get(name, "").strip()
+    if not text:
+        raise SettingsError(f"environment variable {name} is not set; allowed: {allowed}")
+    try:
+        return choices(text)
+    except ValueError:
+        raise SettingsError(
+            f"environment variable {name}={text!r} is not allowed; allowed: {allowed}"
+        ) from None

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from leda_lambda.dead_letter import Unprocessable
+
 TIME_FORMAT = "yyyy-mm-ddThh:mm:ss, optionally followed by Z or an offset +hh:mm / -hh:mm"
 MAX_EMAIL_LENGTH = 254
 
@@ -24,12 +26,8 @@ _TIME = re.compile(
 )
 
 
-class BadAppointment(ValueError):
-    """An item no retry can schedule: the record goes to the failure queue with this reason."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class BadAppointment(Unprocessable):
+    """An item no retry can schedule: the record goes to the failure queue with its reason."""
 
 
 @dataclass(frozen=True, slots=True)

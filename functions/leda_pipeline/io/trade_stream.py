@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pipeline.domain.burst import OutgoingRecord
+from leda_pipeline.domain.burst import OutgoingRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesis import KinesisClient

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -72,8 +73,8 @@ def test_two_stages_side_by_side_on_one_cloud_do_not_interfere():
         counters_a, counters_b = a.counters(), b.counters()
     for team in results.values():
         assert "error" not in team, team.get("error")
-    bursts_a: list[BurstSummary] = results["team-a"]["bursts"]  # type: ignore[assignment]
-    [burst_b] = results["team-b"]["bursts"]  # type: ignore[misc]
+    bursts_a = cast(list[BurstSummary], results["team-a"]["bursts"])
+    [burst_b] = cast(list[BurstSummary], results["team-b"]["bursts"])
     assert [(x.sent, x.correct, x.lost, x.duplicated) for x in bursts_a] == [
         (1000, True, 0, 0),
         (1000, True, 0, 0),

@@ -15,6 +15,7 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -56,12 +57,14 @@ def _expected(trades: list[dict[str, object]]) -> dict[str, Decimal]:
     return totals
 
 
-def _client(description: dict, service: str):
-    return boto3.client(
+def _client(description: dict[str, Any], service: str) -> Any:
+    credentials = description["credentials"]
+    return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=description["endpoints"][service],
         region_name=description["region"],
-        **description["credentials"],
+        aws_access_key_id=credentials["aws_access_key_id"],
+        aws_secret_access_key=credentials["aws_secret_access_key"],
     )
 
 

@@ -198,7 +198,7 @@ def serve(
         if as_json:
             print(json.dumps(description), flush=True)
         else:
-            _print_description(description, Console())
+            _print_description(description, Console(soft_wrap=True))
         if run is not None and generator:
             threading.Thread(target=run.run_on_schedule, name="generator", daemon=True).start()
         live = not as_json and sys.stdout.isatty()

@@ -285,3 +285,50 @@ def test_live_view_summary_and_keep_running():
     while any(_listening(port) for port in ports) and time.time() < deadline:
         time.sleep(0.2)
     assert not any(_listening(port) for port in ports)
+
+
+def test_an_unwritable_data_dir_is_one_line_before_anything_starts(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = subprocess.run(
+        [*LEDA, "local", "up", "--data-dir", str(blocker / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: cannot use data directory {blocker / 'data'}: ")
+    assert line.endswith("choose a directory you can write to with --data-dir")
+
+
+def test_a_data_dir_of_another_stage_is_one_line_and_nothing_left_running(tmp_path):
+    from leda.cloud.process import free_port
+
+    data = tmp_path / "data"
+    marker = data / "deployments" / "leda-dev" / "deployment.json"
+    marker.parent.mkdir(parents=True)
+    marker.write_text(json.dumps({"stage": "wired", "participant": "leda-dev"}))
+    port = free_port()
+    result = subprocess.run(
+        [
+            *LEDA,
+            "local",
+            "up",
+            "--stage",
+            "fault-tolerant",
+            "--data-dir",
+            str(data),
+            "--dynamodb-port",
+            str(port),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {data} holds the wired stage of leda-dev, not the fault-tolerant stage; run "
+        "with --stage wired, or choose another --data-dir"
+    )
+    assert not _listening(port)  # the emulators it had started are stopped

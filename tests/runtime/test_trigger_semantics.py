@@ -1,4 +1,19 @@
-"""Lambda's stream-trigger semantics, one rule at a time, on kinesalite and DynamoDB Local."""
+"""Trigger semantics that need the real parts: kinesalite, DynamoDB Local, moto's SQS, and the
+function running in the runtime's worker processes.
+
+Two tiers test the trigger engine (src/leda/triggers):
+- tests/triggers (fast, nothing but Python, milliseconds each): the engine's rules on an
+  in-memory stream, an in-process function and a recording destination, in virtual time:
+  order and batch size, batching window, the 6 MB cap, poll rates, retries of the same batch,
+  MaximumRetryAttempts, MaximumRecordAgeInSeconds, bisect, ReportBatchItemFailures, parents
+  before children, one batch in flight per shard, LATEST and TRIM_HORIZON, checkpoints across
+  a restart, the batch in flight replayed exactly, expired iterators, settings refused, and
+  Hypothesis properties over any failure pattern.
+- here (seconds each): what only the real services and processes show: the on-failure message
+  in a real SQS queue, reserved concurrency across worker processes, a timeout and a crash in
+  a worker process, DynamoDB Local's stream records in Lambda's shape, and a restart of a
+  mapping against kinesalite.
+"""
 
 from __future__ import annotations
 
@@ -7,74 +22,15 @@ import json
 
 import pytest
 
-from leda.triggers.config import (
-    MappingConfig,
-    MappingConfigError,
-    SourceKind,
-    StartingPosition,
-)
+from leda.triggers.config import MappingConfig, SourceKind, StartingPosition
 from tests.runtime.conftest import kinesis_mapping
 
 pytestmark = pytest.mark.emulator
 
 
-def test_records_arrive_in_shard_order_in_batches_of_the_batch_size(harness):
-    arn = harness.stream()
-    payloads = [f"r{i:02}" for i in range(25)]
-    harness.put(arn, payloads)
-    harness.start(kinesis_mapping(arn, batch_size=10))
-    harness.wait_for(lambda: len(harness.delivered()) == 25)
-    assert harness.delivered() == payloads
-    assert max(len(i["payloads"]) for i in harness.invocations()) == 10
-
-
-def test_the_batching_window_gathers_records_before_invoking(harness):
-    arn = harness.stream()
-    harness.start(kinesis_mapping(arn, batch_size=100, batching_window_seconds=2))
-    harness.put(arn, ["a", "b", "c"])
-    harness.wait_for(lambda: len(harness.delivered()) == 3)
-    [invocation] = harness.invocations()  # one invocation for the three, not three
-    assert invocation["payloads"] == ["a", "b", "c"]
-
-
-def test_a_failed_batch_is_retried_with_the_same_records_in_the_same_order(harness):
-    arn = harness.stream()
-    harness.put(arn, [f"r{i}" for i in range(5)])
-    harness.start(kinesis_mapping(arn, batch_size=5), env={"PROBE_FAIL_TIMES": "2"})
-    harness.wait_for(lambda: len(harness.delivered()) == 5)
-    attempts = harness.invocations()
-    assert [a["outcome"] for a in attempts] == ["error", "error", "ok"]
-    assert all(a["sequences"] == attempts[0]["sequences"] for a in attempts)
-
-
-def test_bisect_isolates_the_bad_record_and_bounded_retries_discard_it(harness):
-    arn = harness.stream()
-    url, queue_arn = harness.queue()
-    payloads = [f"r{i}" for i in range(8)]
-    harness.put(arn, payloads)
-    harness.start(
-        kinesis_mapping(
-            arn,
-            batch_size=8,
-            bisect_on_error=True,
-            maximum_retry_attempts=4,
-            on_failure_destination=queue_arn,
-        ),
-        env={"PROBE_FAIL_WHEN_CONTAINS": "r3"},
-        queue_url=url,
-    )
-    harness.wait_for(lambda: sorted(harness.delivered()) == [p for p in payloads if p != "r3"])
-    sizes = [len(i["payloads"]) for i in harness.invocations()]
-    assert sizes[:3] == [8, 4, 2]  # halves, then quarters, down to the bad record
-    assert harness.delivered().count("r4") == 1
-    [message] = harness.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
-    info = json.loads(message["Body"])["KinesisBatchInfo"]
-    bad = next(i for i in harness.invocations() if i["payloads"] == ["r3"])
-    assert info["startSequenceNumber"] == info["endSequenceNumber"] == bad["sequences"][0]
-    assert info["batchSize"] == 1
-
-
 def test_retries_exhausted_go_to_the_on_failure_destination_and_the_shard_moves_on(harness):
+    """The on-failure message reaches a real SQS queue (moto) and reads back whole; the
+    message's fields are tested one by one in tests/triggers/test_failures.py."""
     arn = harness.stream()
     url, queue_arn = harness.queue()
     harness.put(arn, ["a", "bad", "c"])
@@ -92,31 +48,6 @@ def test_retries_exhausted_go_to_the_on_failure_destination_and_the_shard_moves_
     assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert body["requestContext"]["approximateInvokeCount"] == 3
     assert body["KinesisBatchInfo"]["streamArn"] == arn
-
-
-def test_report_batch_item_failures_moves_the_checkpoint_to_the_first_failure(harness):
-    arn = harness.stream()
-    harness.put(arn, [f"r{i}" for i in range(5)])
-    harness.start(
-        kinesis_mapping(arn, batch_size=5, function_response_types=("ReportBatchItemFailures",)),
-        env={"PROBE_REPORT_FAILURE_ON": "r2"},
-    )
-    harness.wait_for(lambda: len(harness.invocations()) >= 2)
-    first, second = harness.invocations()[:2]
-    assert first["payloads"] == ["r0", "r1", "r2", "r3", "r4"]
-    assert second["payloads"] == ["r2", "r3", "r4"]  # from the failed record on, not r0, r1
-
-
-def test_an_invalid_item_identifier_fails_the_whole_batch(harness):
-    arn = harness.stream()
-    harness.put(arn, [f"r{i}" for i in range(3)])
-    harness.start(
-        kinesis_mapping(arn, batch_size=3, function_response_types=("ReportBatchItemFailures",)),
-        env={"PROBE_REPORT_FAILURE_ON": "r1", "PROBE_REPORT_INVALID": "1"},
-    )
-    harness.wait_for(lambda: len(harness.invocations()) >= 2)
-    first, second = harness.invocations()[:2]
-    assert second["payloads"] == first["payloads"] == ["r0", "r1", "r2"]
 
 
 def test_reserved_concurrency_1_is_never_exceeded_across_shards(harness):
@@ -168,31 +99,6 @@ def test_a_crashing_function_does_not_stop_other_shards(harness):
     assert mapping.errors == []
 
 
-def test_checkpoints_survive_a_restart(harness):
-    arn = harness.stream()
-    config = kinesis_mapping(arn, batch_size=10)
-    harness.put(arn, ["a", "b"])
-    harness.start(config)
-    harness.wait_for(lambda: harness.delivered() == ["a", "b"])
-    harness.stop()
-    harness.put(arn, ["c", "d"])
-    harness.start(config)  # same mapping name, same checkpoint directory
-    harness.wait_for(lambda: harness.delivered() == ["a", "b", "c", "d"])
-
-
-def test_latest_skips_what_was_there_before_the_mapping_and_holds_across_restart(harness):
-    arn = harness.stream()
-    harness.put(arn, ["before"])
-    config = kinesis_mapping(arn, starting_position="LATEST")
-    harness.start(config)
-    harness.put(arn, ["after"])
-    harness.wait_for(lambda: harness.delivered() == ["after"])
-    harness.stop()
-    harness.put(arn, ["while-down"])
-    harness.start(config)  # resumes where it was, not at a new "latest"
-    harness.wait_for(lambda: harness.delivered() == ["after", "while-down"])
-
-
 def test_dynamodb_stream_records_in_lambda_shape(harness, dynamodb):
     import uuid
 
@@ -217,15 +123,6 @@ def test_dynamodb_stream_records_in_lambda_shape(harness, dynamodb):
         dynamodb.put_item(TableName=table, Item={"pk": {"S": key}})
     harness.start(config)
     harness.wait_for(lambda: harness.delivered() == ["k1", "k2", "k3"])
-
-
-def test_settings_outside_lambdas_limits_are_refused():
-    with pytest.raises(MappingConfigError, match="BatchSize 0"):
-        kinesis_mapping("arn", batch_size=0)
-    with pytest.raises(MappingConfigError, match="MaximumRecordAgeInSeconds"):
-        kinesis_mapping("arn", maximum_record_age_seconds=5)
-    with pytest.raises(MappingConfigError, match="ParallelizationFactor 4 is not supported"):
-        kinesis_mapping("arn", parallelization_factor=4)
 
 
 def test_a_batch_in_flight_at_a_restart_is_delivered_again_exactly(harness):

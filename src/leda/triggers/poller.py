@@ -183,6 +183,11 @@ class ShardPoller:
                 if done:
                     self._stats.add(records_delivered=len(done))
                     self._checkpoint(done[-1])
+                    # The rest is still in flight: a restart before its retry must replay
+                    # exactly it, not re-form a batch with whatever arrived since.
+                    self._checkpoints.begin(
+                        self.config.name, self.shard_id, failed[-1].sequence_number
+                    )
             self._stats.add(failures=1)
             partial = verdict.outcome is Outcome.PARTIAL
             step = after_failure(self.config, len(failed), retries, may_split=not partial)

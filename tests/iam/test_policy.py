@@ -3,6 +3,8 @@ properties of wildcards and Deny."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,15 +16,15 @@ TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/leda-dev-StateTable"
 OTHER = "arn:aws:dynamodb:us-east-1:123456789012:table/team-b-StateTable"
 
 
-def policy(*statements: dict) -> Policy:
+def policy(*statements: dict[str, Any]) -> Policy:
     return Policy.parse("test", {"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def allow(action, resource, **extra) -> dict:
+def allow(action, resource, **extra) -> dict[str, Any]:
     return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
 
 
-def deny(action, resource, **extra) -> dict:
+def deny(action, resource, **extra) -> dict[str, Any]:
     return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
 
 

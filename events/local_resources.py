@@ -2,11 +2,13 @@
 
 `sam local invoke --env-vars events/env.json` points the pipeline's functions at four tables,
 the Kinesis stream and the dead-letter queue named there, and ReminderLambda at the appointments
-table, a schedule group and its failure and dead-letter queues; this makes them, with the
-stacks' keys and streams. Existing resources are left as they are. Run it from the project root
-after starting the emulators (see README.md ("Debug one function")):
+table, its idempotency table, a schedule group and its failure and dead-letter queues; this
+makes them. The tables take their shapes (keys, stream, TTL) from the Pulumi program's
+stacks/tables.py, as the stack declares them in `--stage` (fault-tolerant by default, the stage
+whose code paths env.json sets). Existing resources are left as they are. Run it from the
+project root after starting the emulators (see README.md ("Debug one function")):
 
-    .venv/bin/python events/local_resources.py [--dynamodb URL] [--moto URL]
+    .venv/bin/python events/local_resources.py [--dynamodb URL] [--moto URL] [--stage STAGE]
 """
 
 from __future__ import annotations
@@ -21,20 +23,29 @@ from typing import Any
 
 import boto3
 
+# Run as a script, only events/ is on the path: the project root is added for `stacks`.
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from stacks import tables  # noqa: E402
+from stacks.stage_model import Stage  # noqa: E402
+
 ENV_FILE = Path(__file__).with_name("env.json")
 REGION = "us-east-1"
 # DynamoDB Local started without -sharedDb keeps one database per access key: use the
 # project's local key (leda.cloud.credentials) unless the shell sets one.
 LOCAL_KEY = "ledalocal"
 
-# Table variable -> (hash key, range key or None, has a NEW_AND_OLD_IMAGES stream).
-TABLES: dict[str, tuple[str, str | None, bool]] = {
-    "STATE_TABLE_NAME": ("id", None, True),
-    "REDUCE_TABLE_NAME": ("MessageId", None, True),
-    "AGGREGATE_TABLE_NAME": ("Identifier", None, False),
-    "PARAMETER_TABLE_NAME": ("parameter", None, False),
-    "APPOINTMENT_TABLE_NAME": ("PK", "SK", True),
-    "IDEMPOTENCY_TABLE_NAME": ("id", None, False),
+DEFAULT_STAGE = Stage.FAULT_TOLERANT
+# The variable naming each table -> the table's logical name in the stack.
+TABLE_VARIABLES: dict[str, str] = {
+    "STATE_TABLE_NAME": tables.STATE_TABLE.logical_name,
+    "REDUCE_TABLE_NAME": tables.REDUCE_TABLE.logical_name,
+    "AGGREGATE_TABLE_NAME": tables.AGGREGATE_TABLE.logical_name,
+    "PARAMETER_TABLE_NAME": tables.PARAMETER_TABLE.logical_name,
+    "APPOINTMENT_TABLE_NAME": tables.APPOINTMENT_TABLE.logical_name,
+    "IDEMPOTENCY_TABLE_NAME": tables.REMINDER_IDEMPOTENCY_TABLE.logical_name,
 }
 # Variables naming a queue: by URL (the functions send to it) or by ARN (a schedule's target
 # dead-letter queue, which Scheduler sends to). Both end with the queue's name.
@@ -61,30 +72,27 @@ def _client(service: str, endpoint: str) -> Any:
     )
 
 
-def create_tables(dynamodb: Any, values: Mapping[str, set[str]]) -> list[str]:
+def table_shapes(stage: Stage) -> dict[str, tables.TableShape]:
+    """Table variable -> the shape the stack gives that table in the stage."""
+    declared = {shape.logical_name: shape for shape in tables.declared(stage)}
+    return {variable: declared[logical] for variable, logical in TABLE_VARIABLES.items()}
+
+
+def create_tables(
+    dynamodb: Any, values: Mapping[str, set[str]], stage: Stage = DEFAULT_STAGE
+) -> list[str]:
     existing = {
         name
         for page in dynamodb.get_paginator("list_tables").paginate()
         for name in page["TableNames"]
     }
     created = []
-    for variable, (hash_key, range_key, stream) in TABLES.items():
-        keys = [(hash_key, "HASH")] + ([(range_key, "RANGE")] if range_key else [])
+    for variable, shape in table_shapes(stage).items():
         for name in sorted(values.get(variable, set()) - existing):
-            request: dict[str, Any] = {
-                "TableName": name,
-                "AttributeDefinitions": [
-                    {"AttributeName": key, "AttributeType": "S"} for key, _ in keys
-                ],
-                "KeySchema": [{"AttributeName": key, "KeyType": kind} for key, kind in keys],
-                "BillingMode": "PAY_PER_REQUEST",
-            }
-            if stream:
-                request["StreamSpecification"] = {
-                    "StreamEnabled": True,
-                    "StreamViewType": "NEW_AND_OLD_IMAGES",
-                }
-            dynamodb.create_table(**request)
+            dynamodb.create_table(**shape.create_table_request(name))
+            time_to_live = shape.time_to_live_request(name)
+            if time_to_live is not None:
+                dynamodb.update_time_to_live(**time_to_live)
             created.append(name)
     return created
 
@@ -135,13 +143,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dynamodb", default="http://localhost:8000", help="DynamoDB Local")
     parser.add_argument("--moto", default="http://localhost:5000", help="moto server")
     parser.add_argument("--env-file", type=Path, default=ENV_FILE)
+    parser.add_argument(
+        "--stage",
+        choices=[stage.value for stage in Stage],
+        default=DEFAULT_STAGE.value,
+        help="the stage whose tables to make (ReduceTable has a stream from wired on)",
+    )
     args = parser.parse_args(argv)
     values = named_values(json.loads(args.env_file.read_text()))
-    tables = create_tables(_client("dynamodb", args.dynamodb), values)
+    created_tables = create_tables(_client("dynamodb", args.dynamodb), values, Stage(args.stage))
     streams = create_streams(_client("kinesis", args.moto), values)
     queues = create_queues(_client("sqs", args.moto), values)
     groups = create_schedule_groups(_client("scheduler", args.moto), values)
-    print(f"tables created: {', '.join(tables) or 'none (all there)'}")
+    print(f"tables created: {', '.join(created_tables) or 'none (all there)'}")
     print(f"streams created: {', '.join(streams) or 'none (all there)'}")
     print(f"queues ready: {', '.join(queues) or 'none named'}")
     print(f"schedule groups created: {', '.join(groups) or 'none (all there)'}")

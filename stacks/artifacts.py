@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pulumi
 
-from stacks import reminder_model
+from stacks.reminders import model as reminder_model
 from stacks.stage_model import FUNCTIONS, FunctionId
 
 

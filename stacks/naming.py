@@ -28,7 +28,7 @@ SCHEDULE_TARGET = "GeneratorScheduleTarget"
 SCHEDULE_PERMISSION = "GeneratorSchedulePermission"
 LOG_GROUP_PREFIX = "/aws/lambda/"
 
-# The reminders (stacks/reminders.py): the same resources in every stage.
+# The reminders (stacks/reminders/): the same resources in every stage.
 REMINDER_FUNCTION = "ReminderLambda"  # also the SAM LogicalId of its artifact
 APPOINTMENT_TABLE = "AppointmentTable"
 REMINDER_IDEMPOTENCY_TABLE = "ReminderIdempotencyTable"
@@ -71,6 +71,11 @@ def _limited_names() -> Iterable[tuple[str, int]]:
     yield SCHEDULE_GROUP_SUFFIX, 64  # EventBridge Scheduler schedule group name
     yield SCHEDULER_ROLE, 64  # IAM role name
     yield SCHEDULER_POLICY, 128  # IAM inline policy name
+
+
+def output_key(logical: str, suffix: str) -> str:
+    """The stack output naming a resource: `StateTable`, `Name` -> `stateTableName`."""
+    return logical[0].lower() + logical[1:] + suffix
 
 
 def max_prefix_length() -> int:

@@ -1,8 +1,9 @@
 """Resource shapes both components declare alike, written once.
 
-An encrypted queue that keeps failures for the SQS maximum, and a Lambda function with its own
-log group (with a retention), its own role and one inline policy. Physical names follow
-naming.Names; the caller says what differs: the policy, the environment, the code.
+An on-demand table of a given shape (stacks/tables.py), an encrypted queue that keeps failures
+for the SQS maximum, and a Lambda function with its own log group (with a retention), its own
+role and one inline policy. Physical names follow naming.Names; the caller says what differs:
+the shape, the policy, the environment, the code.
 """
 
 from __future__ import annotations
@@ -14,11 +15,37 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from stacks import policies
+from stacks.iam import ASSUME_ROLE_POLICY
 from stacks.naming import Names
+from stacks.tables import TableShape
 
 LOG_RETENTION_DAYS = 14
 QUEUE_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to look at what failed
+
+
+def table(
+    names: Names, shape: TableShape, tags: Mapping[str, str], parent: pulumi.Resource
+) -> aws.dynamodb.Table:
+    """The table `<prefix>-<logical name>`, of the shape given."""
+    name = names.of(shape.logical_name)
+    return aws.dynamodb.Table(
+        name,
+        name=name,
+        billing_mode="PAY_PER_REQUEST",
+        hash_key=shape.hash_key.name,
+        range_key=shape.range_key.name if shape.range_key else None,
+        attributes=[{"name": key.name, "type": key.type} for key in shape.keys],
+        # Switching a stream on or off is an in-place update of the table.
+        stream_enabled=shape.stream_enabled,
+        stream_view_type=shape.stream_view_type,
+        ttl=(
+            {"attribute_name": shape.ttl_attribute, "enabled": True}
+            if shape.ttl_attribute
+            else None
+        ),
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
 
 
 def queue(name: str, tags: Mapping[str, str], parent: pulumi.Resource) -> aws.sqs.Queue:
@@ -76,7 +103,7 @@ def function(
     role = aws.iam.Role(
         names.role(logical_id),
         name=names.role(logical_id),
-        assume_role_policy=policies.ASSUME_ROLE_POLICY,
+        assume_role_policy=ASSUME_ROLE_POLICY,
         tags=dict(tags),
         opts=child,
     )

@@ -1,6 +1,6 @@
 """The program: validate config, find the code, declare the pipeline and the reminders, export
 what a participant needs. The same function runs under `pulumi up` and under the mocks
-(`mock_run`)."""
+(`stacks/mocks/run.py`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 import pulumi
 
-from stacks import artifacts, config, reminder_model
+from stacks import artifacts, config
 from stacks.config import LedaConfig
-from stacks.pipeline import AggregationPipeline, PipelineArgs
-from stacks.reminders import ReminderArgs, ReminderScheduling
+from stacks.pipeline.component import AggregationPipeline, PipelineArgs
+from stacks.reminders import model as reminder_model
+from stacks.reminders.component import ReminderArgs, ReminderScheduling
 from stacks.stage_model import model
 
 

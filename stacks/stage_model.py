@@ -3,9 +3,9 @@
 The workshop's stage table (README.md, "Lab stages and AWS") as data: the stages themselves,
 which triggers exist and how they batch and retry, whether ReduceTable has a stream,
 ReduceLambda's reserved concurrency, which functions get the dead-letter queue, which code path
-each function takes (`SWITCHES`), and the exact permissions of every function. The component
-(`pipeline.py`) turns a `StageModel` into resources; `leda stage diff` shows the difference
-between two models as the labs' answer key.
+each function takes (`SWITCHES`), and the exact permissions of every function. The pipeline's
+component (`stacks/pipeline/component.py`) turns a `StageModel` into resources; `leda stage
+diff` shows the difference between two models as the labs' answer key.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from enum import StrEnum
 __all__ = [
     "FUNCTIONS",
     "SWITCHES",
+    "FunctionDefinition",
     "FunctionId",
-    "FunctionSpec",
     "Grant",
     "Stage",
     "StageModel",
@@ -66,8 +66,8 @@ class Target(StrEnum):
 
 
 @dataclass(frozen=True)
-class FunctionSpec:
-    """What does not change between stages: code entry, size, and the names it reads."""
+class FunctionDefinition:
+    """A function as every stage deploys it: code entry, size, and the names it reads."""
 
     handler: str
     timeout_seconds: int
@@ -85,8 +85,8 @@ class FunctionSpec:
         return self.handler.rsplit(".", 1)[0] + ".py"
 
 
-FUNCTIONS: Mapping[FunctionId, FunctionSpec] = {
-    FunctionId.GENERATOR: FunctionSpec(
+FUNCTIONS: Mapping[FunctionId, FunctionDefinition] = {
+    FunctionId.GENERATOR: FunctionDefinition(
         handler="generator_lambda.handler",
         timeout_seconds=55,
         names={
@@ -96,7 +96,7 @@ FUNCTIONS: Mapping[FunctionId, FunctionSpec] = {
         },
         settings={"CHECK_DELAY_SECONDS": "30"},  # the workshop waits 30 s, then checks
     ),
-    FunctionId.STATE: FunctionSpec(
+    FunctionId.STATE: FunctionDefinition(
         handler="state_lambda.handler",
         timeout_seconds=180,
         names={
@@ -106,7 +106,7 @@ FUNCTIONS: Mapping[FunctionId, FunctionSpec] = {
         uses_dead_letters=True,
         settings={"MAX_MESSAGE_AGE_SECONDS": "60"},  # the workshop skips older messages
     ),
-    FunctionId.MAP: FunctionSpec(
+    FunctionId.MAP: FunctionDefinition(
         handler="map_lambda.handler",
         timeout_seconds=60,
         names={
@@ -115,7 +115,7 @@ FUNCTIONS: Mapping[FunctionId, FunctionSpec] = {
         },
         uses_dead_letters=True,
     ),
-    FunctionId.REDUCE: FunctionSpec(
+    FunctionId.REDUCE: FunctionDefinition(
         handler="reduce_lambda.handler",
         timeout_seconds=30,
         names={

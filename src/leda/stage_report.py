@@ -1,6 +1,6 @@
 """What a lab stage deploys, and what changes between two stages: the labs' answer key.
 
-Both views come from running the Pulumi program under its mocks (`stacks.mock_run`), so they
+Both views come from running the Pulumi program under its mocks (`stacks.mocks.run`), so they
 show exactly what `pulumi up` would declare. Names are shown without the participant's prefix
 and ARNs as the name of the resource they point at (`StateTable stream`), so a stage reads like
 the workshop's console steps.
@@ -19,7 +19,7 @@ from rich.text import Text
 from stacks.project import PROJECT_ROOT
 
 if TYPE_CHECKING:
-    from stacks.mock_run import StackRun
+    from stacks.mocks.run import StackRun
 
 # Order in which kinds of resources are listed: data first, then code, then wiring.
 KIND_ORDER = (
@@ -92,7 +92,7 @@ def run_stage(stage: str, *, participant: str | None = None) -> StackRun:
     """The program's declarations for a stage, without artifacts, account or Pulumi CLI."""
     import pulumi
 
-    from stacks import mock_run
+    from stacks.mocks import run as mock_run
     from stacks.stage_model import Stage
 
     try:
@@ -223,7 +223,7 @@ def _settings(inputs: Mapping[str, Any], label: _Labels) -> dict[str, str]:
 
 def view(run: StackRun) -> StageView:
     """The readable form of one run of the program."""
-    from stacks.stateful import REPLACE_ON
+    from stacks.mocks.stateful import REPLACE_ON
 
     if run.config is None:
         raise StageReportError(f"the program failed: {run.error}")

@@ -20,7 +20,7 @@ import pulumi
 
 from stacks import program
 from stacks.config import REGION, SENDER_EMAIL, STAGE, LedaConfig
-from stacks.mock_cloud import MockCloud
+from stacks.mocks.cloud import MockCloud
 
 PROJECT = "leda"
 DEFAULT_STACK = "dev"

@@ -2,8 +2,9 @@
 
 Stateful resources (the Kinesis stream, the four tables, the two queues, the log groups) are
 declared identically in every stage, so moving a stack between stages updates them in place;
-only ReduceTable's stream is switched on (an in-place update). Everything a stage changes comes
-from the `StageModel`: triggers, concurrency, permissions and the functions' code-path switches.
+only ReduceTable's stream is switched on (an in-place update). The tables' shapes come from
+stacks/tables.py. Everything a stage changes comes from the `StageModel`: triggers, concurrency,
+permissions and the functions' code-path switches.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from stacks import naming, parts, policies
-from stacks.naming import Names
+from stacks import naming, parts
+from stacks.naming import Names, output_key
+from stacks.pipeline import policies
 from stacks.stage_model import (
     FUNCTIONS,
     FunctionId,
@@ -25,6 +27,7 @@ from stacks.stage_model import (
     Target,
     TriggerSpec,
 )
+from stacks.tables import pipeline_tables
 
 with warnings.catch_warnings():
     # Importing pulumi-aws's Lambda module warns about a deprecated resource this program does
@@ -34,15 +37,6 @@ with warnings.catch_warnings():
 
 COMPONENT_TYPE = "leda:pipeline:AggregationPipeline"
 KINESIS_RETENTION_HOURS = 24
-TABLE_KEYS: Mapping[Target, str] = {
-    Target.STATE_TABLE: "id",
-    Target.REDUCE_TABLE: "MessageId",
-    Target.AGGREGATE_TABLE: "Identifier",
-    Target.PARAMETER_TABLE: "parameter",
-}
-# ReduceLambda's applied-batch markers expire through TTL
-# (functions/leda_pipeline/io/aggregate_store.py).
-AGGREGATE_TTL_ATTRIBUTE = "ExpiresAt"
 QUEUES = (Target.DEAD_LETTER_QUEUE, Target.TRIGGER_FAILURE_QUEUE)
 
 
@@ -54,11 +48,6 @@ class PipelineArgs:
     shard_count: int = 20
     burst_calls: int = 250
     burst_records_per_call: int = 40
-
-
-def output_key(logical: str, suffix: str) -> str:
-    """`StateTable`, `Name` -> `stateTableName`."""
-    return logical[0].lower() + logical[1:] + suffix
 
 
 class AggregationPipeline(pulumi.ComponentResource):
@@ -81,7 +70,10 @@ class AggregationPipeline(pulumi.ComponentResource):
         self._tags = {"project": "leda", "leda-participant": name}
 
         self.stream = self._incoming_stream()
-        self.tables = {target: self._table(target) for target in TABLE_KEYS}
+        self.tables = {
+            target: parts.table(self._names, shape, self._tags, self)
+            for target, shape in pipeline_tables(args.model).items()
+        }
         self.queues = {target: self._queue(target) for target in QUEUES}
         self.functions: dict[FunctionId, aws.lambda_.Function] = {}
         self.role_policies: dict[FunctionId, aws.iam.RolePolicy] = {}
@@ -109,30 +101,6 @@ class AggregationPipeline(pulumi.ComponentResource):
             encryption_type="KMS",
             kms_key_id="alias/aws/kinesis",
             stream_mode_details={"stream_mode": "PROVISIONED"},
-            tags=self._tags,
-            opts=self._child(),
-        )
-
-    def _table(self, target: Target) -> aws.dynamodb.Table:
-        name = self._names.target(target)
-        key = TABLE_KEYS[target]
-        stream = target is Target.STATE_TABLE or (
-            target is Target.REDUCE_TABLE and self._args.model.reduce_table_stream
-        )
-        return aws.dynamodb.Table(
-            name,
-            name=name,
-            billing_mode="PAY_PER_REQUEST",
-            hash_key=key,
-            attributes=[{"name": key, "type": "S"}],
-            # Switching a stream on or off is an in-place update of the table.
-            stream_enabled=stream,
-            stream_view_type="NEW_AND_OLD_IMAGES" if stream else None,
-            ttl=(
-                {"attribute_name": AGGREGATE_TTL_ATTRIBUTE, "enabled": True}
-                if target is Target.AGGREGATE_TABLE
-                else None
-            ),
             tags=self._tags,
             opts=self._child(),
         )

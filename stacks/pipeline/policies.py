@@ -1,9 +1,8 @@
 """Least-privilege policy documents: the stage model's grants on this participant's ARNs.
 
 Every statement names its actions one by one and the ARN of one resource. The only wildcards
-are where AWS makes the name unknowable in advance: the label of a DynamoDB stream
-(`<table ARN>/stream/*`, which changes each time a stream is switched on) and the log streams
-Lambda creates inside the function's own log group (`<log group ARN>:log-stream:*`).
+are the ones `stacks/iam.py` explains: a DynamoDB stream's label and the log streams of the
+function's own log group.
 
 No KMS statement is needed: the Kinesis stream uses the AWS-managed key (`alias/aws/kinesis`,
 whose key policy allows any principal of the account through Kinesis) and the queues use
@@ -18,32 +17,8 @@ from typing import Any
 
 import pulumi
 
+from stacks.iam import LOG_ACTIONS, log_stream_arn, stream_records_arn
 from stacks.stage_model import Grant, Target
-
-LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
-
-ASSUME_ROLE_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    },
-    sort_keys=True,
-)
-
-
-def stream_records_arn(table_arn: str) -> str:
-    """Every stream of a table, whatever its label."""
-    return f"{table_arn}/stream/*"
-
-
-def log_stream_arn(log_group_arn: str) -> str:
-    return f"{log_group_arn}:log-stream:*"
 
 
 def document(

@@ -1,13 +1,14 @@
-"""Reminders scheduled from table writes, as a Pulumi component (shared/LEDA.md, part 2).
+"""Reminders scheduled from table writes, as a Pulumi component (README.md, "Reminders and
+exact expiry").
 
     AppointmentTable --stream--> ReminderLambda --Create/Update/DeleteSchedule--> one-time
     schedules in the participant's group --SchedulerRole--> SES SendEmail | DynamoDB DeleteItem
 
-Part of every stage's stack and the same in each (reminder_model.py): moving between lab stages
-leaves it alone. Failures have somewhere to go at both ends: records the function cannot
-schedule reach ReminderFailureQueue (malformed items sent by the function with their reason,
-records the trigger gave up on sent by Lambda), and a target call that fails for good reaches
-ReminderDeadLetterQueue (sent by Scheduler).
+Part of every stage's stack and the same in each (model.py): moving between lab stages leaves
+it alone. Its two tables' shapes come from stacks/tables.py. Failures have somewhere to go at
+both ends: records the function cannot schedule reach ReminderFailureQueue (malformed items sent
+by the function with their reason, records the trigger gave up on sent by Lambda), and a target
+call that fails for good reaches ReminderDeadLetterQueue (sent by Scheduler).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from stacks import naming, parts, reminder_model
-from stacks.naming import Names
-from stacks.pipeline import output_key
-from stacks.reminder_policies import (
+from stacks import naming, parts, tables
+from stacks.naming import Names, output_key
+from stacks.reminders import model as reminder_model
+from stacks.reminders.policies import (
     FunctionArns,
     SchedulerArns,
     as_json,
@@ -65,8 +66,10 @@ class ReminderScheduling(pulumi.ComponentResource):
         self._args = args
         self._tags = {"project": "leda", "leda-participant": prefix}
 
-        self.table = self._table()
-        self.idempotency_table = self._idempotency_table()
+        self.table = parts.table(names, tables.APPOINTMENT_TABLE, self._tags, self)
+        self.idempotency_table = parts.table(
+            names, tables.REMINDER_IDEMPOTENCY_TABLE, self._tags, self
+        )
         self.failure_queue = self._queue(naming.REMINDER_FAILURE_QUEUE)
         self.dead_letter_queue = self._queue(naming.REMINDER_DEAD_LETTER_QUEUE)
         self.schedule_group = self._schedule_group()
@@ -82,41 +85,12 @@ class ReminderScheduling(pulumi.ComponentResource):
 
     # --- stateful ------------------------------------------------------------------------------
 
-    def _table(self) -> aws.dynamodb.Table:
-        name = self._names.of(naming.APPOINTMENT_TABLE)
-        keys = (reminder_model.TABLE_HASH_KEY, reminder_model.TABLE_RANGE_KEY)
-        return aws.dynamodb.Table(
-            name,
-            name=name,
-            billing_mode="PAY_PER_REQUEST",
-            hash_key=reminder_model.TABLE_HASH_KEY,
-            range_key=reminder_model.TABLE_RANGE_KEY,
-            attributes=[{"name": key, "type": "S"} for key in keys],
-            # Old images too: a MODIFY is compared with what was scheduled before.
-            stream_enabled=True,
-            stream_view_type="NEW_AND_OLD_IMAGES",
-            tags=self._tags,
-            opts=self._child(),
-        )
-
-    def _idempotency_table(self) -> aws.dynamodb.Table:
-        name = self._names.of(naming.REMINDER_IDEMPOTENCY_TABLE)
-        return aws.dynamodb.Table(
-            name,
-            name=name,
-            billing_mode="PAY_PER_REQUEST",
-            hash_key=reminder_model.IDEMPOTENCY_KEY,
-            attributes=[{"name": reminder_model.IDEMPOTENCY_KEY, "type": "S"}],
-            ttl={"attribute_name": reminder_model.IDEMPOTENCY_TTL_ATTRIBUTE, "enabled": True},
-            tags=self._tags,
-            opts=self._child(),
-        )
-
     def _queue(self, logical: str) -> aws.sqs.Queue:
         return parts.queue(self._names.of(logical), self._tags, self)
 
     def _schedule_group(self) -> aws.scheduler.ScheduleGroup:
-        # Deleting a group deletes its schedules: it holds the pending reminders (stateful.py).
+        # Deleting a group deletes its schedules: it holds the pending reminders
+        # (stacks/mocks/stateful.py).
         return aws.scheduler.ScheduleGroup(
             self._names.of(naming.REMINDER_SCHEDULE_GROUP),
             name=self._names.schedule_group(),

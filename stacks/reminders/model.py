@@ -1,8 +1,9 @@
 """The reminders' settings, written once, and the same in every lab stage.
 
-The pipeline changes from stage to stage (stage_model.py); the reminders do not: a write to the
-appointments table schedules its reminder the same way whatever lab a participant is in. So
-nothing here takes a stage, and moving a stack between stages leaves these resources alone.
+The pipeline changes from stage to stage (stacks/stage_model.py); the reminders do not: a write
+to the appointments table schedules its reminder the same way whatever lab a participant is in.
+So nothing here takes a stage, and moving a stack between stages leaves these resources alone.
+(Their tables' shapes are in stacks/tables.py, with every other table's.)
 """
 
 from __future__ import annotations
@@ -10,16 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stacks.naming import REMINDER_FUNCTION
-from stacks.stage_model import FunctionSpec
+from stacks.stage_model import FunctionDefinition
 
 LOGICAL_ID = REMINDER_FUNCTION  # the SAM LogicalId its artifact is built under
-FUNCTION = FunctionSpec(handler="reminder_lambda.handler", timeout_seconds=30, names={})
-TABLE_HASH_KEY = "PK"
-TABLE_RANGE_KEY = "SK"
-# Powertools' idempotency records: one per stream record processed, for two hours (see
-# functions/reminder_lambda.py), removed by TTL on the attribute Powertools writes.
-IDEMPOTENCY_KEY = "id"
-IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
+FUNCTION = FunctionDefinition(handler="reminder_lambda.handler", timeout_seconds=30, names={})
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from stacks.policies import LOG_ACTIONS, log_stream_arn, stream_records_arn
+from stacks.iam import LOG_ACTIONS, log_stream_arn, stream_records_arn
 from stacks.stage_model import DYNAMODB_STREAM_READ
 
 VERSION = "2012-10-17"

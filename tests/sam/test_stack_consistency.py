@@ -1,6 +1,6 @@
 """template.yaml and the Pulumi program describe the same functions.
 
-The Pulumi graph comes from the program run under Pulumi's mocks (stacks.mock_run), for every
+The Pulumi graph comes from the program run under Pulumi's mocks (stacks.mocks.run), for every
 stage. A stage decides which variables a function gets (DEAD_LETTER_QUEUE_URL only where the
 stage routes malformed records), while the template serves every stage with one declaration.
 So for environment variable names: each stage's set must be declared by the template (SAM
@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from stacks import config as stack_config
-from stacks import mock_run
-from stacks.mock_run import StackRun
+from stacks.mocks import run as mock_run
+from stacks.mocks.run import StackRun
 from stacks.stage_model import SWITCHES
 from tests.sam import template
 from tests.sam.project import ROOT, TEMPLATE

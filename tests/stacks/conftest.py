@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stacks import mock_run
-from stacks.mock_run import StackRun
+from stacks.mocks import run as mock_run
+from stacks.mocks.run import StackRun
 
 HANDLERS = {
     "GeneratorLambda": "generator_lambda.py",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stacks.mock_run import DeclaredResource, StackRun
+from stacks.mocks.run import DeclaredResource, StackRun
 
 STAGES = ("broken", "wired", "fault-tolerant")
 FUNCTIONS = ("GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda")  # the pipeline's

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stacks import mock_run
 from stacks.artifacts import ArtifactsMissing
+from stacks.mocks import run as mock_run
 from tests.stacks.conftest import HANDLERS, make_artifacts
 from tests.stacks.helpers import FUNCTION
 

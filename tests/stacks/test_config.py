@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from stacks import config, mock_run, naming
+from stacks import config, naming
 from stacks.config import ConfigError, LedaConfig
+from stacks.mocks import run as mock_run
 from stacks.project import PROJECT_ROOT
 from stacks.stage_model import FunctionId, Stage
 

@@ -1,7 +1,10 @@
 """Every role may do exactly what its function's code does, on its own participant's resources.
 
-Expected grants are written out per stage from the calls each function makes (functions/ and
-shared/LEDA.md), independently of stacks/stage_model.py.
+Expected grants are written out per stage from the calls each function makes (functions/) and
+from the workshop's own policies, independently of stacks/stage_model.py: every statement is
+scoped to one resource, and ReduceLambda is handed out with its logs and GetItem on
+ParameterTable only, lab 1 adding the read of ReduceTable's stream and UpdateItem on
+AggregateTable.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from fnmatch import fnmatchcase
 
 import pytest
 
-from stacks.mock_run import StackRun
+from stacks.mocks.run import StackRun
 from tests.stacks.conftest import RunStage
 from tests.stacks.helpers import (
     FUNCTIONS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from stacks import mock_run
-from stacks.mock_cloud import ACCOUNT
+from stacks.mocks import run as mock_run
+from stacks.mocks.cloud import ACCOUNT
 
 
 def _config(stage: str, artifacts_dir: Path, **extra: str) -> dict[str, str]:

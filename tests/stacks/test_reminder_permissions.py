@@ -8,7 +8,7 @@ Scheduler to call the two universal targets (SES SendEmail from the configured s
 DynamoDB DeleteItem on the appointments table) and to dead-letter a failed call.
 
 The expected documents are written out here from those calls, independently of
-stacks/reminder_policies.py.
+stacks/reminders/policies.py.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from stacks.mock_cloud import ACCOUNT
-from stacks.mock_run import StackRun
+from stacks.mocks.cloud import ACCOUNT
+from stacks.mocks.run import StackRun
 from tests.stacks.conftest import RunStage
 from tests.stacks.helpers import (
     ROLE,

@@ -3,7 +3,8 @@ stack, the same in each: the appointments table and its stream trigger, the func
 exactly the variables functions/reminder_lambda.py reads, the schedule group, both queues, and
 the exports.
 
-Expectations are written out here, independently of stacks/reminder_model.py.
+Expectations are written out here, independently of stacks/reminders/ and
+stacks/tables.py.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.mock_cloud import ACCOUNT
+from stacks.mocks.cloud import ACCOUNT
 from tests.stacks.conftest import RunStage
 from tests.stacks.helpers import (
     FUNCTION,

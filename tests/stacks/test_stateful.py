@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from stacks.mock_run import StackRun
-from stacks.stateful import REPLACE_ON, STATEFUL_TYPES, replacement_properties
+from stacks.mocks.run import StackRun
+from stacks.mocks.stateful import REPLACE_ON, STATEFUL_TYPES, replacement_properties
 from tests.stacks.conftest import RunStage
 from tests.stacks.helpers import ESM, STAGES
 

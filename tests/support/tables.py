@@ -1,7 +1,7 @@
-"""The pipeline's tables, created on DynamoDB Local with the workshop's keys and streams.
+"""The stack's tables, created on DynamoDB Local under names unique to each test.
 
-The Pulumi program declares the same tables for AWS; these tests of the functions need only
-their keys and streams, under names unique to each test.
+Their shapes (keys, stream, TTL) are the Pulumi program's (stacks/tables.py), as the last stage
+declares them: every stream the functions' tests carry records on is there.
 """
 
 from __future__ import annotations
@@ -9,6 +9,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
+
+from stacks import tables
+from stacks.stage_model import Stage, Target, model
+from stacks.tables import TableShape
+
+# The pipeline's tables in the fault-tolerant stage: ReduceTable's stream is on from wired on.
+PIPELINE = tables.pipeline_tables(model(Stage.FAULT_TOLERANT))
 
 
 @dataclass(frozen=True)
@@ -27,67 +34,38 @@ class PipelineTables:
         }
 
 
-def _create(client: Any, name: str, key: str, stream: bool) -> None:
-    request: dict[str, Any] = {
-        "TableName": name,
-        "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    if stream:
-        request["StreamSpecification"] = {
-            "StreamEnabled": True,
-            "StreamViewType": "NEW_AND_OLD_IMAGES",
-        }
-    client.create_table(**request)
+def create_table(client: Any, shape: TableShape, name: str) -> str:
+    """A table of the stack's shape (TTL included) under `name`."""
+    client.create_table(**shape.create_table_request(name))
+    time_to_live = shape.time_to_live_request(name)
+    if time_to_live is not None:
+        client.update_time_to_live(**time_to_live)
+    return name
+
+
+def _unique(shape: TableShape) -> str:
+    return f"{shape.logical_name}-{uuid.uuid4().hex[:8]}"
 
 
 def create_pipeline_tables(client: Any) -> PipelineTables:
-    suffix = uuid.uuid4().hex[:8]
-    tables = PipelineTables(
-        state=f"StateTable-{suffix}",
-        reduce=f"ReduceTable-{suffix}",
-        aggregate=f"AggregateTable-{suffix}",
-        parameter=f"ParameterTable-{suffix}",
+    names = {
+        target: create_table(client, shape, _unique(shape)) for target, shape in PIPELINE.items()
+    }
+    return PipelineTables(
+        state=names[Target.STATE_TABLE],
+        reduce=names[Target.REDUCE_TABLE],
+        aggregate=names[Target.AGGREGATE_TABLE],
+        parameter=names[Target.PARAMETER_TABLE],
     )
-    _create(client, tables.state, "id", stream=True)
-    _create(client, tables.reduce, "MessageId", stream=True)
-    _create(client, tables.aggregate, "Identifier", stream=False)
-    _create(client, tables.parameter, "parameter", stream=False)
-    return tables
 
 
 def create_appointment_table(client: Any, *, stream: bool = True) -> str:
-    """The reminders' table (PK, SK; a NEW_AND_OLD_IMAGES stream), under a unique name."""
-    name = f"Appointment-Table-{uuid.uuid4().hex[:8]}"
-    request: dict[str, Any] = {
-        "TableName": name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [
-            {"AttributeName": "PK", "AttributeType": "S"},
-            {"AttributeName": "SK", "AttributeType": "S"},
-        ],
-        "KeySchema": [
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-    }
-    if stream:
-        request["StreamSpecification"] = {
-            "StreamEnabled": True,
-            "StreamViewType": "NEW_AND_OLD_IMAGES",
-        }
-    client.create_table(**request)
-    return name
+    """The reminders' table (PK, SK; a NEW_AND_OLD_IMAGES stream unless `stream=False`)."""
+    shape = tables.APPOINTMENT_TABLE.with_stream(stream)
+    return create_table(client, shape, _unique(shape))
 
 
 def create_idempotency_table(client: Any) -> str:
-    """Powertools' idempotency records (key `id`), under a unique name."""
-    name = f"Idempotency-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-    )
-    return name
+    """Powertools' idempotency records (key `id`, TTL on `expiration`)."""
+    shape = tables.REMINDER_IDEMPOTENCY_TABLE
+    return create_table(client, shape, _unique(shape))

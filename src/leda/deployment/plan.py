@@ -115,7 +115,7 @@ def _int(value: Any, default: int) -> int:
 
 
 def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPlan:
-    """Turn declared resources (stacks.mock_run.DeclaredResource) into a LocalPlan."""
+    """Turn declared resources (stacks.mocks.run.DeclaredResource) into a LocalPlan."""
     tables, streams, queues, functions, mappings, rules, targets = [], [], [], [], [], {}, []
     groups: list[str] = []
     for resource in resources:
@@ -218,7 +218,7 @@ def stage_plan(
     stage: str, participant: str | None = None, extra_config: Mapping[str, str] | None = None
 ) -> LocalPlan:
     """Run the stack's program for a stage under Pulumi's mocks and read what it declares."""
-    from stacks import mock_run  # the program's second interpreter
+    from stacks.mocks import run as mock_run  # the program's second interpreter
 
     run = mock_run.run(
         mock_run.stage_config(stage, participant=participant, extra=extra_config),

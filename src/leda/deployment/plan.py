@@ -20,6 +20,8 @@ MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
 RULE = "aws:cloudwatch/eventRule:EventRule"
 TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
 class PlanError(ValueError):
@@ -54,6 +56,14 @@ class QueuePlan:
 
 
 @dataclass(frozen=True)
+class RolePlan:
+    name: str
+    arn: str
+    trust_policy: str  # JSON
+    policies: Mapping[str, str] = field(default_factory=dict)  # inline policy name -> JSON
+
+
+@dataclass(frozen=True)
 class FunctionPlan:
     name: str
     logical_id: str  # the SAM LogicalId its artifact is built under
@@ -65,6 +75,7 @@ class FunctionPlan:
     environment: Mapping[str, str]
     artifact_dir: Path
     declared_arn: str
+    role_arn: str = ""  # the execution role Lambda assumes for it
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,24 @@ class LocalPlan:
     schedules: tuple[SchedulePlan, ...]  # EventBridge rules (the generator's minute)
     outputs: Mapping[str, Any] = field(default_factory=dict)
     schedule_groups: tuple[str, ...] = ()  # EventBridge Scheduler groups (the reminders)
+    roles: tuple[RolePlan, ...] = ()
+
+    def role(self, arn: str) -> RolePlan:
+        for role in self.roles:
+            if arn in (role.arn, role.name):
+                return role
+        raise PlanError(f"the stack declares no role {arn!r}")
+
+    @property
+    def region(self) -> str:
+        return str(self.outputs.get("region") or "us-east-1")
+
+    @property
+    def account(self) -> str:
+        """The account every declared ARN names (a role ARN's fifth part)."""
+        for role in self.roles:
+            return role.arn.split(":")[4]
+        raise PlanError("the stack declares no role, so no account")
 
     @property
     def prefix(self) -> str:
@@ -117,6 +146,8 @@ def _int(value: Any, default: int) -> int:
 def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPlan:
     """Turn declared resources (stacks.mocks.run.DeclaredResource) into a LocalPlan."""
     tables, streams, queues, functions, mappings, rules, targets = [], [], [], [], [], {}, []
+    roles: dict[str, tuple[str, str]] = {}  # name -> (ARN, trust policy)
+    role_policies: dict[str, dict[str, str]] = {}  # role name -> inline policies
     groups: list[str] = []
     for resource in resources:
         inputs, outs = resource.inputs, resource.outputs
@@ -163,6 +194,7 @@ def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPl
                     environment=dict((inputs.get("environment") or {}).get("variables") or {}),
                     artifact_dir=Path(archive),
                     declared_arn=outs.get("arn", ""),
+                    role_arn=str(inputs.get("role") or ""),
                 )
             )
         elif resource.type == MAPPING:
@@ -196,6 +228,10 @@ def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPl
             rules[inputs["name"]] = inputs["scheduleExpression"]
         elif resource.type == TARGET:
             targets.append((inputs["rule"], inputs["arn"]))
+        elif resource.type == ROLE:
+            roles[inputs["name"]] = (outs.get("arn", ""), str(inputs.get("assumeRolePolicy", "")))
+        elif resource.type == ROLE_POLICY:
+            role_policies.setdefault(inputs["role"], {})[inputs["name"]] = str(inputs["policy"])
         elif resource.type == SCHEDULE_GROUP:
             groups.append(inputs.get("name") or resource.name)
     schedules = tuple(
@@ -211,6 +247,10 @@ def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPl
         schedules,
         dict(outputs),
         tuple(groups),
+        tuple(
+            RolePlan(name, arn, trust, role_policies.get(name, {}))
+            for name, (arn, trust) in sorted(roles.items())
+        ),
     )
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from leda.scheduler.rules import OneTimeSchedule, Refused, one_time_schedule
-from leda.scheduler.targets import TargetFailure, invoke
+from leda.scheduler.targets import Authorize, TargetFailure, invoke
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,9 @@ class ScheduleFiring:
         retry_base_seconds: float = 0.5,
         workers: int = 32,  # retries wait in their worker: room for many at once
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        authorize: Authorize | None = None,
     ) -> None:
+        self._authorize = authorize
         self._scheduler = scheduler
         self._sqs = sqs
         self._targets = dict(targets)
@@ -231,7 +233,7 @@ class ScheduleFiring:
         while True:
             attempts += 1
             try:
-                response = invoke(self._targets, schedule)
+                response = invoke(self._targets, schedule, self._authorize)
                 failure = None
                 break
             except TargetFailure as error:
@@ -302,6 +304,13 @@ class ScheduleFiring:
             "SCHEDULE_ARN": schedule.arn,
             "TARGET_ARN": schedule.target_arn,
         }
+        if self._authorize is not None:
+            # The Scheduler sends a dead letter with the schedule's role too.
+            send = {"QueueUrl": f"/{queue_name(schedule.dead_letter_arn)}", "MessageBody": ""}
+            refusal = self._authorize(schedule.role_arn, "sqs", "SendMessage", send)
+            if refusal is not None:
+                self._error(f"dead-letter queue {schedule.dead_letter_arn}: {refusal.message}")
+                return Outcome.DROPPED
         try:
             url = self._sqs.get_queue_url(QueueName=queue_name(schedule.dead_letter_arn))[
                 "QueueUrl"

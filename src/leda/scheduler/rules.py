@@ -58,6 +58,7 @@ class OneTimeSchedule:
     dead_letter_arn: str | None
     delete_after_completion: bool
     fingerprint: str  # changes whenever anything that matters changes
+    role_arn: str = ""  # the role the Scheduler assumes to call the target
 
 
 @cache
@@ -159,4 +160,5 @@ def one_time_schedule(description: dict[str, Any]) -> OneTimeSchedule:
         dead_letter_arn=dead_letter,
         delete_after_completion=description.get("ActionAfterCompletion") == "DELETE",
         fingerprint=fingerprint,
+        role_arn=str(target.get("RoleArn") or ""),
     )

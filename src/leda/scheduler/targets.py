@@ -8,7 +8,7 @@ on DynamoDB Local) can be a target.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore import xform_name
@@ -19,7 +19,12 @@ from botocore.exceptions import (
     ParamValidationError,
 )
 
+from leda.iam.refusals import Refusal
 from leda.scheduler.rules import OneTimeSchedule, Refused
+
+# (role ARN, service, operation, request) -> the refusal IAM would give, or None: the
+# Scheduler calls a target with the schedule's role, so the role's policies decide the call.
+Authorize = Callable[[str, str, str, Mapping[str, Any]], Refusal | None]
 
 # Errors a target answers that are worth retrying: the service said "not now", not "no".
 RETRYABLE_CODES = frozenset(
@@ -54,7 +59,9 @@ def operation(client: Any, action: str) -> str:
     return name
 
 
-def invoke(clients: Mapping[str, Any], schedule: OneTimeSchedule) -> dict[str, Any]:
+def invoke(
+    clients: Mapping[str, Any], schedule: OneTimeSchedule, authorize: Authorize | None = None
+) -> dict[str, Any]:
     """Make the target's call once; TargetFailure says whether another attempt may help."""
     client = clients.get(schedule.service)
     if client is None:
@@ -64,9 +71,14 @@ def invoke(clients: Mapping[str, Any], schedule: OneTimeSchedule) -> dict[str, A
             retryable=False,
         )
     try:
-        method = getattr(client, xform_name(operation(client, schedule.action)))
+        name = operation(client, schedule.action)
     except Refused as refused:
         raise TargetFailure("ValidationException", str(refused), retryable=False) from None
+    if authorize is not None:
+        refusal = authorize(schedule.role_arn, schedule.service, name, schedule.request)
+        if refusal is not None:
+            raise TargetFailure(refusal.code, refusal.message, retryable=False)
+    method = getattr(client, xform_name(name))
     try:
         response: dict[str, Any] = method(**schedule.request)
     except ParamValidationError as error:

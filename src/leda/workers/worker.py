@@ -69,6 +69,13 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     sys.path.insert(0, code_dir)
+    # IAM before the function's code, so no client escapes it; the variable is the runtime's,
+    # not the function's, so it leaves the environment the function sees.
+    iam = os.environ.pop("LEDA_IAM", None)
+    if iam:
+        from leda.iam.guard import Guard
+
+        Guard.load(iam).install()
     meter_module = os.environ.get("LEDA_METER")
     meter = Meter(meter_module) if meter_module else None
     module_name, _, function_name = handler_name.rpartition(".")

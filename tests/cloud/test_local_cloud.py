@@ -158,3 +158,42 @@ def test_state_dir_is_the_data_dir_when_given(tmp_path: Path):
         assert cloud.state_dir == tmp_path / "kept"
         assert cloud.persistent
     assert (tmp_path / "kept" / "logs" / "dynamodb-local.log").is_file()
+
+
+def _fail_inside(pids: set[int]) -> None:
+    with LocalCloud(CloudOptions(keep_running=True)) as cloud:
+        pids.update(cloud.pids().values())
+        raise RuntimeError("inside")
+
+
+def test_keep_running_keeps_nothing_after_an_error():
+    """Emulators are left up only after a run that ended well: not after Ctrl-C or an error."""
+    pids: set[int] = set()
+    with pytest.raises(RuntimeError, match="inside"):
+        _fail_inside(pids)
+    assert not running(pids)
+
+
+def test_keep_running_keeps_them_after_a_good_run():
+    with LocalCloud(CloudOptions(keep_running=True)) as cloud:
+        pids = set(cloud.pids().values())
+        stop = cloud.stop_command()
+    try:
+        assert running(pids) == pids
+    finally:
+        subprocess.run(stop.split(), check=True)
+    _wait_until(lambda: not running(pids), 20, "the kept emulators to stop")
+
+
+def _lose_quietly(pids: set[int]) -> None:
+    with LocalCloud() as cloud:
+        pids.update(cloud.pids().values())
+        os.kill(cloud.pids()["moto"], signal.SIGKILL)
+        time.sleep(1.2)  # the supervisor notices; nothing inside calls the cloud again
+
+
+def test_a_loss_after_the_last_call_is_still_reported():
+    pids: set[int] = set()
+    with pytest.raises(CloudFailure, match=r"^moto server exited unexpectedly"):
+        _lose_quietly(pids)
+    assert not running(pids)

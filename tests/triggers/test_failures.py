@@ -58,7 +58,8 @@ def test_retries_exhausted_send_the_batch_metadata_to_the_destination_and_the_sh
         bad.arrival
     )
     assert message.body["requestContext"]["functionArn"] == FUNCTION_ARN
-    assert message.body["responseContext"]["functionError"] == "FunctionError"
+    # Lambda's X-Amz-Function-Error for any error, not the exception's class (FunctionError)
+    assert message.body["responseContext"]["functionError"] == "Unhandled"
     assert "records" not in message.body and "Records" not in message.body  # metadata only
     assert rig.position(config).done == records[-1].sequence_number
 

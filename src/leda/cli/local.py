@@ -30,7 +30,13 @@ from leda.cli.live_view import live_view, summary_table
 from leda.cli.reminders import reminders
 from leda.cloud.credentials import LOCAL_CREDENTIALS, LOCAL_REGION
 from leda.cloud.local_cloud import CloudOptions, LocalCloud
-from leda.deployment.deployment import Deployment, DeploymentOptions
+from leda.deployment.deployment import (
+    Deployment,
+    DeploymentOptions,
+    check_data_dir,
+    read_stage_plan,
+)
+from leda.deployment.plan import LocalPlan
 from leda.workshop.run import BurstSummary, WorkshopOptions, WorkshopRun
 from leda.workshop.tables import read_aggregates
 
@@ -111,16 +117,19 @@ def up(
         workshop_options.validate()
     with reported(out), ExitStack() as layers:
         with out.status("starting") as status:
+            plan = _checked_plan(deployment_options, data_dir, status.update)
             cloud = layers.enter_context(LocalCloud(cloud_options, progress=status.update))
             deployment = layers.enter_context(
-                Deployment(cloud, deployment_options, progress=status.update)
+                Deployment(cloud, deployment_options, progress=status.update, plan=plan)
             )
             run = layers.enter_context(WorkshopRun(deployment, workshop_options))
         for name, endpoint in cloud.endpoints.items():
             out.print(f"[dim]{name} endpoint:[/dim] {endpoint}")
+        _print_refusals(deployment, out)
         summaries = _play(run, out, live=not as_json)
         endpoints, stop_command = cloud.endpoints, cloud.stop_command()
-        _print_events(cloud, out)
+        if as_json:  # the live view printed them as they came
+            _print_events(cloud, out)
     if as_json:
         print(
             json.dumps(
@@ -185,15 +194,17 @@ def serve(
         workshop_options.validate()
     with reported(out, stopping_is_success=True), ExitStack() as layers:
         with out.status("starting") as status:
+            plan = _checked_plan(deployment_options, data_dir, status.update)
             cloud = layers.enter_context(LocalCloud(cloud_options, progress=status.update))
             deployment = layers.enter_context(
-                Deployment(cloud, deployment_options, progress=status.update)
+                Deployment(cloud, deployment_options, progress=status.update, plan=plan)
             )
             run = (
                 layers.enter_context(WorkshopRun(deployment, workshop_options))
                 if generator or lab2
                 else None
             )
+        _print_refusals(deployment, out)
         description = describe(cloud, deployment)
         if as_json:
             print(json.dumps(description), flush=True)
@@ -203,6 +214,22 @@ def serve(
             threading.Thread(target=run.run_on_schedule, name="generator", daemon=True).start()
         live = not as_json and sys.stdout.isatty()
         _serve(cloud, deployment, run, out, live)
+
+
+def _checked_plan(
+    options: DeploymentOptions, data_dir: Path | None, progress: Callable[[str], None]
+) -> LocalPlan:
+    """The stack's plan, and the data directory checked against it, before anything starts."""
+    progress(f"reading the {options.stage} stage from the Pulumi program")
+    plan = read_stage_plan(options.stage, options.participant)
+    check_data_dir(data_dir, options.stage, plan.prefix, options.shares_data_dir)
+    return plan
+
+
+def _print_refusals(deployment: Deployment, out: Console) -> None:
+    """Triggers Lambda would have refused to create: the stack runs without them."""
+    for refusal in deployment.refused_mappings():
+        out.print(f"[bold red]Trigger refused:[/bold red] {refusal}", soft_wrap=True)
 
 
 def describe(cloud: LocalCloud, deployment: Deployment) -> dict[str, Any]:

@@ -18,13 +18,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
-import os
 import shutil
 import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -132,12 +131,12 @@ class LocalCloud:
 
     # -- the context manager -------------------------------------------------------------------
     def __enter__(self) -> LocalCloud:
-        self._catch_sigterm()
-        self._log_to_file()
         try:
+            self._catch_sigterm()
+            self._log_to_file()
             self._start()
         except BaseException:
-            self.close()
+            self.close(failed=True)
             raise
         return self
 
@@ -152,11 +151,15 @@ class LocalCloud:
             if lost is not None:
                 self._lost(*lost)
         failure = self._failure
-        self.close()
-        # An error that came from an emulator going away (a connection refused deep inside a
-        # burst, say) is reported as that one line, not as the error it caused.
-        if failure and isinstance(error, Exception) and not isinstance(error, CloudFailure):
-            raise CloudFailure(failure) from None
+        # Emulators are left running (keep_running) only after a run that ended well.
+        self.close(failed=error is not None or failure is not None)
+        # The error an emulator's loss caused (a refused connection deep in a burst) is
+        # reported as the line that explains it; a loss after the last call as well.
+        replaceable = error is None or (
+            isinstance(error, Exception) and not isinstance(error, CloudFailure)
+        )
+        if failure and replaceable:
+            raise CloudFailure(failure) from error
 
     # -- public ----------------------------------------------------------------------------------
     @property
@@ -209,6 +212,10 @@ class LocalCloud:
         """Call `listener(name)` after an emulator was started again on its data."""
         self._listeners.append(listener)
 
+    def forget(self, listener: Callable[[Emulator], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     @property
     def recovering(self) -> bool:
         """An emulator is being started again: errors talking to it are expected meanwhile."""
@@ -229,18 +236,24 @@ class LocalCloud:
                 return
             time.sleep(min(left, 0.1))
 
-    def close(self) -> None:
-        """Stop supervising and stop every emulator (unless `keep_running`)."""
+    def close(self, failed: bool = False) -> None:
+        """Stop supervising and stop every emulator (unless `keep_running` and all went well).
+
+        An emulator being started again is stopped too: its new process is known as soon as it
+        is started (EmulatorProcess.relaunch), and the supervisor waits for no readiness after
+        that."""
         self._closing.set()
         if self._supervisor is not None and self._supervisor is not threading.current_thread():
-            self._supervisor.join(5)
+            self._supervisor.join(0.5)
         if self._log_handler is not None:
             logging.getLogger("leda").removeHandler(self._log_handler)
             self._log_handler.close()
             self._log_handler = None
-        if not self.options.keep_running:
+        if failed or not self.options.keep_running:
             for emulator in self._emulators.values():
                 emulator.stop()
+            if self._supervisor is not None and self._supervisor is not threading.current_thread():
+                self._supervisor.join(5)
             if self._scratch is not None:
                 shutil.rmtree(self._scratch, ignore_errors=True)
         self._restore_sigterm()
@@ -320,18 +333,18 @@ class LocalCloud:
         self.events.append(f"{line}; starting it again on {emulator.endpoint}")
         self._recovering.set()
         try:
-            emulator.relaunch()
+            emulator.relaunch(abandon=self._closing.is_set)
+            for listener in list(self._listeners):
+                listener(name)
         except EmulatorError as error:
-            self._failure = f"{line}; starting it again failed: {error}"
+            if not self._closing.is_set():
+                self._failure = f"{line}; starting it again failed: {error}"
+            return
+        except Exception as error:
+            self._failure = f"{line}; restored it, but setting it up again failed: {error}"
             return
         finally:
             self._recovering.clear()
-        for listener in self._listeners:
-            try:
-                listener(name)
-            except Exception as error:
-                self._failure = f"{line}; restored it, but setting it up again failed: {error}"
-                return
         self.events.append(f"{emulator.name} is back on {emulator.endpoint}")
 
     # -- SIGTERM ---------------------------------------------------------------------------------
@@ -357,27 +370,3 @@ def new_client(service: str, endpoint: str) -> Any:
     return local_client(
         service, endpoint, retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=64
     )
-
-
-@contextlib.contextmanager
-def sigint_as_stopped() -> Iterator[None]:
-    """Ctrl-C, seen as `Stopped("SIGINT")` by code that treats both signals alike."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        raise Stopped("SIGINT") from None
-
-
-def alive(pid: int) -> bool:
-    """Whether a process exists (and is not a zombie)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
-    except OSError:
-        return False

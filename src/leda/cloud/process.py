@@ -73,9 +73,16 @@ class EmulatorProcess:
                 return f"killed by signal {-code}"
         return f"exit code {code}"
 
-    def relaunch(self, timeout: float = 60) -> None:
-        """Start the same command again (same port, same data), and wait until it answers."""
-        started = launch(
+    def relaunch(self, timeout: float = 60, abandon: Callable[[], bool] = lambda: False) -> None:
+        """Start the same command again (same port, same data), and wait until it answers.
+
+        The new process is this emulator's as soon as it exists, so stop() ends it even while
+        it is still starting; `abandon()` true stops the wait (and the process)."""
+
+        def adopt(process: subprocess.Popen[bytes]) -> None:
+            self.process = process
+
+        launch(
             self.name,
             self.command,
             self.endpoint,
@@ -86,8 +93,9 @@ class EmulatorProcess:
             cwd=self.cwd,
             data_dir=self.data_dir,
             append_log=True,
+            started=adopt,
+            abandon=abandon,
         )
-        self.process = started.process
 
     def stop(self, timeout: float = 10) -> None:
         if self.process.poll() is not None:
@@ -108,14 +116,29 @@ class EmulatorProcess:
         self.stop()
 
 
-def die_with_parent() -> None:
-    """In the child before exec: the kernel kills it when the process that started it dies,
-    so a runtime killed with SIGKILL leaves no emulator holding its port (Linux only)."""
+def _load_libc() -> ctypes.CDLL | None:
+    # Resolved here, in the parent: find_library runs ldconfig, which must not happen in a
+    # child between fork and exec of a multithreaded process.
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+_LIBC = _load_libc()
+
+
+def die_with_parent() -> None:
+    """In the child before exec: the kernel kills it when the thread that started it ends,
+    so a runtime killed with SIGKILL leaves no emulator holding its port (Linux only).
+
+    The signal follows the starting *thread*: processes meant to live as long as the runtime
+    must be started from threads that do (the main thread, the cloud's supervisor, the
+    worker pools' spawner)."""
+    if _LIBC is None:
+        return
+    with contextlib.suppress(AttributeError):
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 PR_SET_PDEATHSIG = 1
@@ -133,6 +156,8 @@ def launch(
     cwd: Path | None = None,
     data_dir: Path | None = None,
     append_log: bool = False,
+    started: Callable[[subprocess.Popen[bytes]], None] | None = None,
+    abandon: Callable[[], bool] = lambda: False,
 ) -> EmulatorProcess:
     """Start `command` in its own process group and wait until `ready()` says it serves."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,17 +187,25 @@ def launch(
         cwd=cwd,
         data_dir=data_dir,
     )
+    if started is not None:
+        started(process)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or [""]
-            raise EmulatorError(
-                f"{name} exited with {emulator.exit_description()} while starting: {tail[0]} "
-                f"(log: {log_path})"
-            )
-        if ready():
-            return emulator
-        time.sleep(0.1)
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or [""]
+                raise EmulatorError(
+                    f"{name} exited with {emulator.exit_description()} while starting: "
+                    f"{tail[0]} (log: {log_path})"
+                )
+            if abandon():
+                raise EmulatorError(f"{name}: starting it was abandoned")
+            if ready():
+                return emulator
+            time.sleep(0.1)
+    except BaseException:
+        emulator.stop()  # Ctrl-C or SIGTERM while it starts: it is not left behind
+        raise
     emulator.stop()
     raise EmulatorError(f"{name} did not answer on {endpoint} within {timeout:.0f} s")
 

@@ -12,6 +12,7 @@ folder of its own under the cloud's state directory.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -19,8 +20,17 @@ from types import TracebackType
 from typing import Any
 
 from leda.cloud.local_cloud import Emulator, LocalCloud
-from leda.deployment.plan import FunctionPlan, LocalPlan, PlanError, rate_seconds, stage_plan
+from leda.deployment.plan import (
+    FunctionPlan,
+    LocalPlan,
+    MappingPlan,
+    PlanError,
+    rate_seconds,
+    stage_plan,
+)
 from leda.deployment.provision import LocalResources, provision
+from leda.iam.requests import Place
+from leda.iam.roles import RoleBook
 from leda.scheduler.firing import Firing, Refusal, ScheduleFiring
 from leda.triggers.checkpoints import CheckpointStore
 from leda.triggers.config import MappingConfig, SourceKind
@@ -31,7 +41,9 @@ from leda.workers.spec import InvocationResult, WorkerSpec
 from stacks.project import FUNCTIONS_DIR
 from stacks.stage_model import Stage
 
-MARKER = "deployment.json"  # which stage and participant a deployment's folder belongs to
+MARKER = "deployment.json"
+IAM_VARIABLE = "LEDA_IAM"  # the worker's guard reads its identity here (and removes it)
+log = logging.getLogger(__name__)  # which stage and participant a deployment's folder belongs to
 
 
 class DeploymentError(RuntimeError):
@@ -49,6 +61,9 @@ class DeploymentOptions:
     meter: str | None = None
     # Other deployments' folders in the same data directory are expected (an offline class).
     shares_data_dir: bool = False
+    # Every call a function makes, every mapping created and every target the Scheduler calls
+    # decided by the roles the program declares, as on AWS. Off: everything is allowed.
+    enforce_iam: bool = True
 
     def validate(self) -> None:
         allowed = " | ".join(stage.value for stage in Stage)
@@ -94,6 +109,8 @@ class Deployment:
         self._mappings: list[EventSourceMapping] = []
         self._firing: ScheduleFiring | None = None
         self._started = False
+        self._roles: RoleBook | None = None
+        self._refused: list[MappingRefusal] = []
 
     # -- the context manager -------------------------------------------------------------------
     def __enter__(self) -> Deployment:
@@ -118,6 +135,11 @@ class Deployment:
             self._plan = read_stage_plan(self.options.stage, self.options.participant)
         self._check_functions()
         self._claim_folder()
+        self._roles = RoleBook.parse(
+            {role.arn: role.policies for role in self.plan.roles},
+            Place(self.plan.region, self.plan.account),
+            journal=str(self._decisions_path()),
+        )
         self._progress(f"creating {self.prefix}'s tables, streams, queues and schedule groups")
         self._provision()
         self.cloud.on_restart(self._restore)
@@ -130,6 +152,8 @@ class Deployment:
     def stop(self) -> None:
         """No new invocation anywhere, then end the running ones, then wait for the pollers;
         a batch in flight stays in flight and is delivered again after a restart."""
+        self.cloud.forget(self._restore)
+        self._started = False
         if self._firing is not None:
             self._firing.stop()
         for mapping in self._mappings:
@@ -255,6 +279,25 @@ class Deployment:
             for pool in self._pools.values()
         }
 
+    def iam_decisions(self) -> list[dict[str, Any]]:
+        """Every distinct IAM decision so far (functions, triggers, the Scheduler), with the
+        statements that allowed each: which grants the workload needed."""
+        path = self._decisions_path()
+        if not path.exists():
+            return []
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def _decisions_path(self) -> Path:
+        path = self.folder / "iam" / "decisions.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def refused_mappings(self) -> list[MappingRefusal]:
+        """Event source mappings Lambda would have refused to create (their role cannot read
+        the source or send to the destination): not running, as on AWS."""
+        return list(self._refused)
+
     def fired_schedules(self) -> tuple[list[Firing], list[Refusal]]:
         """Every schedule the offline Scheduler fired or refused so far."""
         if self._firing is None:
@@ -278,30 +321,17 @@ class Deployment:
             )
 
     def _claim_folder(self) -> None:
-        """Refuse a data directory made for another stage or participant: its tables and
-        checkpoints belong to that stack, and mixing them would make nonsense of both."""
-        marker = self.folder / MARKER
-        mine = {"stage": self.stage, "participant": self.prefix}
-        others = sorted(
-            json.loads(path.read_text())["participant"]
-            for path in (self.cloud.state_dir / "deployments").glob(f"*/{MARKER}")
-            if path != marker
+        check_data_dir(
+            self.cloud.state_dir if self.cloud.persistent else None,
+            self.stage,
+            self.prefix,
+            self.options.shares_data_dir,
         )
-        if marker.exists():
-            theirs = json.loads(marker.read_text())
-            if theirs != mine:
-                raise DeploymentError(
-                    f"{self.cloud.state_dir} holds the {theirs['stage']} stage of "
-                    f"{theirs['participant']}, not the {self.stage} stage; run with "
-                    f"--stage {theirs['stage']}, or choose another --data-dir"
-                )
-        elif others and self.cloud.persistent and not self.options.shares_data_dir:
-            raise DeploymentError(
-                f"{self.cloud.state_dir} holds the stack of {', '.join(others)}, not "
-                f"{self.prefix}; run with --participant {others[0]}, or choose another --data-dir"
-            )
         self.folder.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps(mine))
+        marker = self.folder / MARKER
+        draft = marker.with_suffix(".tmp")
+        draft.write_text(json.dumps({"stage": self.stage, "participant": self.prefix}))
+        draft.replace(marker)  # whole or not at all, even if the runtime is killed meanwhile
 
     def _provision(self) -> None:
         self._resources = provision(
@@ -342,7 +372,20 @@ class Deployment:
                 memory_mb=function.memory_mb,
                 reserved_concurrency=function.reserved_concurrency,
             )
-            self._pools[function.name] = FunctionPool(spec, base, self.folder / "logs")
+            environment = dict(base)
+            if self.options.enforce_iam:
+                environment[IAM_VARIABLE] = str(self._identity_file(function))
+            self._pools[function.name] = FunctionPool(spec, environment, self.folder / "logs")
+
+    def _identity_file(self, function: FunctionPlan) -> Path:
+        """The function's role and policies, for its worker's guard (leda.iam.guard)."""
+        assert self._roles is not None
+        role = self.plan.role(function.role_arn)
+        identity = self._roles.identity(role.arn, function.name)
+        path = self.folder / "iam" / f"{function.name}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(identity.to_json(dict(role.policies)), encoding="utf-8")
+        return path
 
     def _start_mappings(self) -> None:
         checkpoints = CheckpointStore(self.folder / "checkpoints")
@@ -367,9 +410,15 @@ class Deployment:
                 source_kind=kind,
                 source_arn=source_arn,
                 on_failure_destination=destination_arn,
+                region=self.plan.region,  # named by its events and on-failure records
                 **mapping.settings,
             )
             if not config.enabled:
+                continue
+            refusal = self._mapping_refusal(function, kind, mapping)
+            if refusal is not None:
+                self._refused.append(MappingRefusal(mapping.name, function.logical_id, refusal))
+                log.warning("event source mapping %s refused: %s", mapping.name, refusal)
                 continue
             queue_url = self.queue_url(destination_arn) if destination_arn else None
             pool = self._pools[function.name]
@@ -387,6 +436,18 @@ class Deployment:
             runner.start()
             self._mappings.append(runner)
 
+    def _mapping_refusal(
+        self, function: FunctionPlan, kind: SourceKind, mapping: MappingPlan
+    ) -> str | None:
+        if not self.options.enforce_iam or self._roles is None:
+            return None
+        return self._roles.mapping_refusal(
+            function.role_arn,
+            "kinesis" if kind is SourceKind.KINESIS else "dynamodb",
+            mapping.declared_source_arn,
+            mapping.declared_destination_arn,
+        )
+
     def _start_firing(self) -> None:
         if not self.plan.schedule_groups:
             return
@@ -401,8 +462,21 @@ class Deployment:
             },
             self.plan.schedule_groups,
             journal_path=self.folder / "logs" / "schedules.jsonl",
+            authorize=self._roles.authorize if self.options.enforce_iam and self._roles else None,
         )
         self._firing.start()
+
+
+@dataclass(frozen=True)
+class MappingRefusal:
+    """A trigger CreateEventSourceMapping refuses: InvalidParameterValueException, this text."""
+
+    mapping: str
+    function: str  # its SAM LogicalId
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.mapping} ({self.function}): InvalidParameterValueException: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -412,6 +486,41 @@ class FunctionUsage:
     busy_seconds: float
     memory_mb: int
     metered_calls: list[dict[str, Any]]
+
+
+def check_data_dir(data_dir: Path | None, stage: str, prefix: str, shared: bool = False) -> None:
+    """Refuse a data directory made for another stage or participant: its tables and
+    checkpoints belong to that stack, and mixing them would make nonsense of both. Called
+    before anything starts (by the commands) and again when a deployment claims its folder."""
+    if data_dir is None:
+        return
+    if (data_dir / "checkpoints").is_dir():
+        raise DeploymentError(
+            f"{data_dir} was made by an earlier Leda (checkpoints at its top level); its "
+            "triggers would start over: delete it, or choose another --data-dir"
+        )
+    owners: dict[str, str] = {}
+    for marker in sorted((data_dir / "deployments").glob(f"*/{MARKER}")):
+        try:
+            found = json.loads(marker.read_text())
+            owners[str(found["participant"])] = str(found["stage"])
+        except (ValueError, KeyError, TypeError):
+            raise DeploymentError(
+                f"{marker} is unreadable; delete {marker.parent} (its stack starts over) or "
+                "choose another --data-dir"
+            ) from None
+    if prefix in owners:
+        if owners[prefix] != stage:
+            raise DeploymentError(
+                f"{data_dir} holds the {owners[prefix]} stage of {prefix}, not the {stage} "
+                f"stage; run with --stage {owners[prefix]}, or choose another --data-dir"
+            )
+    elif owners and not shared:
+        others = sorted(owners)
+        raise DeploymentError(
+            f"{data_dir} holds the stack of {', '.join(others)}, not {prefix}; run with "
+            f"--participant {others[0]}, or choose another --data-dir"
+        )
 
 
 def read_stage_plan(stage: str, participant: str | None) -> LocalPlan:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from leda.iam.policy import Decision, Policy, Request, decide
+from leda.iam.policy import Decision, Policy, Request, decide, granting
 from leda.iam.refusals import Refusal, denied, principal, unmapped
 from leda.iam.requests import Place, Unmapped, requests_for
 
@@ -32,6 +32,9 @@ class Identity:
     session: str  # the function's name: the assumed-role session Lambda uses
     policies: tuple[Policy, ...]
     place: Place
+    # Where to note every distinct decision and the statements that allowed it (the workload
+    # coverage of each grant); None: nowhere.
+    journal: str | None = None
 
     @property
     def caller(self) -> str:
@@ -45,6 +48,7 @@ class Identity:
                 "region": self.place.region,
                 "account": self.place.account,
                 "policies": documents,
+                "journal": self.journal,
             }
         )
 
@@ -56,6 +60,7 @@ class Identity:
             raw["session"],
             tuple(Policy.parse(name, doc) for name, doc in raw["policies"].items()),
             Place(raw["region"], raw["account"]),
+            raw.get("journal"),
         )
 
 
@@ -83,7 +88,11 @@ class Guard:
     def _decide_uncached(
         self, action: str, resource: str, context: tuple[tuple[str, tuple[str, ...]], ...]
     ) -> Decision:
-        return decide(self.identity.policies, Request(action, resource, dict(context)))
+        request = Request(action, resource, dict(context))
+        decision = decide(self.identity.policies, request)
+        if self.identity.journal:
+            note(self.identity.journal, self.identity, request, decision)
+        return decision
 
     # -- botocore ----------------------------------------------------------------------------
     def install(self) -> Callable[[], None]:
@@ -113,6 +122,22 @@ class Guard:
         if refusal is None:
             return None
         return _error_response(refusal)
+
+
+def note(journal: str, identity: Identity, request: Request, decision: Decision) -> None:
+    """One line per distinct decision: who, what, on what, and which statements allowed it."""
+    line = json.dumps(
+        {
+            "role": identity.role_arn,
+            "session": identity.session,
+            "action": request.action,
+            "resource": request.resource,
+            "decision": decision.value,
+            "granted_by": list(granting(identity.policies, request)),
+        }
+    )
+    with open(journal, "a", encoding="utf-8") as file:  # one write: lines do not interleave
+        file.write(line + "\n")
 
 
 def _keep_params(params: Any, context: dict[str, Any], **_: Any) -> None:

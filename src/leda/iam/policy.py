@@ -120,3 +120,17 @@ def decide(policies: Iterable[Policy], request: Request) -> Decision:
                     return Decision.EXPLICIT_DENY
                 allowed = True
     return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
+
+
+def granting(policies: Iterable[Policy], request: Request) -> tuple[str, ...]:
+    """Which Allow statements (`<policy>#<index>`) let the request through; empty when it is
+    denied. With one entry, removing that statement alone would refuse the request."""
+    context = request.lowered_context()
+    found: list[str] = []
+    for policy in policies:
+        for index, statement in enumerate(policy.statements):
+            if statement.applies(request, context):
+                if statement.effect == "Deny":
+                    return ()
+                found.append(f"{policy.name}#{index}")
+    return tuple(found)

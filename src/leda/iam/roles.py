@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from leda.iam.guard import Guard, Identity
+from leda.iam.guard import Guard, Identity, note
 from leda.iam.policy import Decision, Policy, Request, decide
 from leda.iam.refusals import Refusal
 from leda.iam.requests import Place
@@ -51,9 +51,15 @@ _CANNOT_SEND = (
 class RoleBook:
     roles: Mapping[str, tuple[Policy, ...]]  # role ARN -> its identity-based policies
     place: Place
+    journal: str | None = None  # see Identity.journal
 
     @classmethod
-    def parse(cls, documents: Mapping[str, Mapping[str, str]], place: Place) -> RoleBook:
+    def parse(
+        cls,
+        documents: Mapping[str, Mapping[str, str]],
+        place: Place,
+        journal: str | None = None,
+    ) -> RoleBook:
         """`documents`: role ARN -> inline policy name -> policy JSON."""
         return cls(
             {
@@ -61,14 +67,20 @@ class RoleBook:
                 for arn, policies in documents.items()
             },
             place,
+            journal,
         )
 
     def identity(self, role_arn: str, session: str) -> Identity:
-        return Identity(role_arn, session, self.roles.get(role_arn, ()), self.place)
+        return Identity(role_arn, session, self.roles.get(role_arn, ()), self.place, self.journal)
 
     def allows(self, role_arn: str, action: str, resource: str) -> bool:
-        policies = self.roles.get(role_arn, ())
-        return decide(policies, Request(action, resource)) is Decision.ALLOW
+        """Asked by the trigger engine (as Lambda, for the function's role)."""
+        identity = self.identity(role_arn, "lambda")
+        request = Request(action, resource)
+        decision = decide(identity.policies, request)
+        if self.journal:
+            note(self.journal, identity, request, decision)
+        return decision is Decision.ALLOW
 
     def mapping_refusal(
         self, role_arn: str, source_kind: str, source_arn: str, destination_arn: str | None

@@ -17,6 +17,9 @@ class StartingPosition(StrEnum):
 
 
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
+# The region events and on-failure records name when the deployment names none (the stacks'
+# own: aws:region in Pulumi.<stack>.yaml; the emulators are reached as us-east-1 too).
+DEFAULT_REGION = "us-east-1"
 
 # Lambda polls a DynamoDB stream shard four times a second and a Kinesis shard once a second.
 POLL_INTERVAL_SECONDS = {SourceKind.DYNAMODB: 0.25, SourceKind.KINESIS: 1.0}
@@ -43,6 +46,9 @@ class MappingConfig:
     on_failure_destination: str | None = None  # an SQS queue ARN
     enabled: bool = True
     poll_interval_seconds: float | None = field(default=None)
+    # The stack's region: events' awsRegion and the region in every ARN they and the on-failure
+    # records carry (an event source mapping lives in one region, with its stream and function).
+    region: str = DEFAULT_REGION
 
     def __post_init__(self) -> None:
         # Accept the API's plain strings; compare as enum members from here on.

@@ -144,5 +144,5 @@ class EventSourceMapping:
 
 def source_for(config: MappingConfig, kinesis: Any, streams: Any) -> ShardSource:
     if config.source_kind is SourceKind.KINESIS:
-        return KinesisSource(kinesis, config.source_arn)
-    return DynamoDBStreamSource(streams, config.source_arn)
+        return KinesisSource(kinesis, config.source_arn, region=config.region)
+    return DynamoDBStreamSource(streams, config.source_arn, region=config.region)

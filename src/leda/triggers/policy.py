@@ -89,10 +89,13 @@ def after_failure(
 ) -> Next:
     """After a failed attempt: split (bisect), give up (retries exhausted), or retry as is.
 
-    Splitting does not count toward MaximumRetryAttempts (documented for Kinesis and DynamoDB
-    triggers), so a batch is split down to the failing record before its retries are spent.
-    A partial failure (ReportBatchItemFailures) is not split again: Lambda retries the records
-    from the failed one on (`may_split=False`).
+    MaximumRetryAttempts counts retries, not the first attempt (Lambda's API reference: records
+    are discarded after that many retries), so N allows N + 1 invocations of a batch. Splitting
+    does not count toward it (documented for Kinesis and DynamoDB triggers), so a batch is split
+    down to the failing record before its retries are spent. A partial failure
+    (ReportBatchItemFailures) is not split again: Lambda retries the records from the failed one
+    on (`may_split=False`), and each such retry counts ("based on your retry strategy"). What
+    follows when they run out is the poller's (ShardPoller._deliver: a last attempt alone).
     """
     if config.bisect_on_error and batch_length > 1 and may_split:
         return Next.BISECT

@@ -3,7 +3,9 @@
 One batch is in flight per shard and records are delivered in shard order. A failed batch is
 retried with the same records in the same order until it succeeds, is split (bisect), or is
 discarded to the on-failure destination when its retries or its records' age run out; then the
-shard moves on. With ReportBatchItemFailures the checkpoint moves to the first failed record.
+shard moves on. With ReportBatchItemFailures the checkpoint moves to the first failed record;
+when the retries of such a batch run out, its first failed record gets one last attempt alone
+and only it is given up (see _deliver).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from leda.triggers.checkpoints import AT_HORIZON, CheckpointStore, Position
 from leda.triggers.config import MappingConfig, StartingPosition
-from leda.triggers.destination import OnFailureDestination, failure_record
+from leda.triggers.destination import UNHANDLED, OnFailureDestination, failure_record
 from leda.triggers.events import batch as event_of
 from leda.triggers.policy import (
     Next,
@@ -37,6 +39,21 @@ log = logging.getLogger(__name__)
 
 Invoke = Callable[[dict[str, Any]], InvocationResult]
 MAX_RETRY_BACKOFF_SECONDS = 1.0
+# requestContext.condition of an on-failure record (Lambda's documented values).
+RETRIES_EXHAUSTED = "RetryAttemptsExhausted"
+RECORD_AGE_EXCEEDED = "RecordAgeExceeded"
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """Records of a batch still to be delivered, and how their delivery has gone so far."""
+
+    records: list[SourceRecord]
+    retries: int = 0  # retries spent (splitting a batch spends none)
+    attempts: int = 0  # invocations that held these records
+    function_error: str | None = None  # how the last of them ended, for an on-failure record
+    request_id: str | None = None  # ... and its request ID
+    final: bool = False  # the last attempt of a record isolated once its retries ran out
 
 
 @dataclass
@@ -149,37 +166,36 @@ class ShardPoller:
                 self._stop.wait(self.config.poll_interval)
 
     def _deliver(self, batch: list[SourceRecord]) -> None:
-        # (records, retries spent, invocations so far): splits do not spend retries.
-        pending: deque[tuple[list[SourceRecord], int, int]] = deque([(batch, 0, 0)])
+        pending: deque[_Part] = deque([_Part(batch)])
         while pending and not self._stop.is_set():
-            part, retries, attempts = pending.popleft()
-            part = self._discard_expired(part, attempts)
-            if not part:
+            part = pending.popleft()
+            records = self._discard_expired(part)
+            if not records:
                 continue
-            self._checkpoints.begin(self.config.name, self.shard_id, part[-1].sequence_number)
-            result = self._invoke(event_of(record.event for record in part))
-            attempts += 1
+            self._checkpoints.begin(self.config.name, self.shard_id, records[-1].sequence_number)
+            result = self._invoke(event_of(record.event for record in records))
+            attempts = part.attempts + 1
             if self._stop.is_set():
                 return  # stopped mid-invocation: the batch stays in flight, replayed on restart
-            verdict = judge_response(self.config, part, result.ok, result.payload, result.error)
+            verdict = judge_response(self.config, records, result.ok, result.payload, result.error)
             self._journal(
                 {
                     "shard": self.shard_id,
-                    "first": part[0].sequence_number,
-                    "last": part[-1].sequence_number,
-                    "records": len(part),
-                    "retries": retries,
+                    "first": records[0].sequence_number,
+                    "last": records[-1].sequence_number,
+                    "records": len(records),
+                    "retries": part.retries,
                     "outcome": verdict.outcome.value,
                     "error": result.error,
                 }
             )
             if verdict.outcome is Outcome.SUCCESS:
-                self._stats.add(batches=1, records_delivered=len(part))
-                self._checkpoint(part[-1])
+                self._stats.add(batches=1, records_delivered=len(records))
+                self._checkpoint(records[-1])
                 continue
-            failed = part
+            failed = records
             if verdict.outcome is Outcome.PARTIAL and verdict.first_failed is not None:
-                done, failed = part[: verdict.first_failed], part[verdict.first_failed :]
+                done, failed = records[: verdict.first_failed], records[verdict.first_failed :]
                 if done:
                     self._stats.add(records_delivered=len(done))
                     self._checkpoint(done[-1])
@@ -190,34 +206,65 @@ class ShardPoller:
                     )
             self._stats.add(failures=1)
             partial = verdict.outcome is Outcome.PARTIAL
-            step = after_failure(self.config, len(failed), retries, may_split=not partial)
-            if step is Next.DISCARD:
-                self._discard(failed, "RetryAttemptsExhausted", attempts, result.error_type)
+            # The function returned normally (naming failed records, or an invalid identifier):
+            # no function error for the on-failure record to report.
+            error = None if result.ok else UNHANDLED
+            last = _Part(failed, part.retries, attempts, error, result.request_id or None)
+            if part.final:
+                self._discard(failed, RETRIES_EXHAUSTED, last)
+                continue
+            step = after_failure(self.config, len(failed), part.retries, may_split=not partial)
+            if step is Next.DISCARD and partial:
+                # Retries spent on a batch whose function kept naming a failed record. Recorded
+                # on AWS (MaximumRetryAttempts 3: 5 deliveries of a record reported every time):
+                # Lambda then invokes the first failed record once more in a batch of its own
+                # and gives up only that record; the records after it go on as a new batch.
+                # Lambda's documentation says only that partial failures are retried "based on
+                # your retry strategy"; this final solo attempt, and which records it gives up,
+                # it does not describe (see README, "Trigger semantics reproduced").
+                if len(failed) > 1:
+                    pending.appendleft(_Part(failed[1:]))
+                pending.appendleft(
+                    _Part(failed[:1], part.retries, attempts, error, last.request_id, final=True)
+                )
+            elif step is Next.DISCARD:
+                self._discard(failed, RETRIES_EXHAUSTED, last)
             elif step is Next.BISECT:
                 middle = len(failed) // 2
                 self._stats.add(bisects=1)
                 pending.extendleft(
-                    [(failed[middle:], retries, attempts), (failed[:middle], retries, attempts)]
+                    [
+                        _Part(failed[middle:], part.retries, attempts, error, last.request_id),
+                        _Part(failed[:middle], part.retries, attempts, error, last.request_id),
+                    ]
                 )
             else:
                 self._stats.add(retries=1)
-                self._stop.wait(min(MAX_RETRY_BACKOFF_SECONDS, 0.05 * 2 ** min(retries, 5)))
-                pending.appendleft((failed, retries + 1, attempts))
+                backoff = min(MAX_RETRY_BACKOFF_SECONDS, 0.05 * 2 ** min(part.retries, 5))
+                self._stop.wait(backoff)
+                pending.appendleft(
+                    _Part(failed, part.retries + 1, attempts, error, last.request_id)
+                )
 
-    def _discard_expired(self, part: list[SourceRecord], retries: int) -> list[SourceRecord]:
+    def _discard_expired(self, part: _Part) -> list[SourceRecord]:
         now = self._clock()
-        old = [record for record in part if expired(self.config, record, now)]
+        old = [record for record in part.records if expired(self.config, record, now)]
         if not old:
-            return part
-        self._discard(old, "RecordAgeExceeded", retries, "")
-        return [record for record in part if not expired(self.config, record, now)]
+            return part.records
+        self._discard(old, RECORD_AGE_EXCEEDED, part)
+        return [record for record in part.records if not expired(self.config, record, now)]
 
-    def _discard(
-        self, records: Sequence[SourceRecord], condition: str, attempts: int, error_type: str
-    ) -> None:
+    def _discard(self, records: Sequence[SourceRecord], condition: str, last: _Part) -> None:
         self._destination.send(
             failure_record(
-                self.config, self._function_arn, records, condition, attempts, error_type
+                self.config,
+                self._function_arn,
+                records,
+                condition,
+                last.attempts,
+                last.function_error,
+                request_id=last.request_id,
+                now=self._clock(),
             )
         )
         self._stats.add(discarded_records=len(records))

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from leda.triggers.events import dynamodb_record_from_api, kinesis_record_from_api
+from leda.triggers.config import DEFAULT_REGION
+from leda.triggers.events import (
+    dynamodb_record_from_api,
+    epoch_seconds,
+    kinesis_record_from_api,
+)
 from leda.triggers.records import SourceRecord
 
 READ_LIMIT = 1000  # GetRecords on DynamoDB streams returns at most 1,000 records
@@ -48,15 +55,37 @@ class ShardSource(Protocol):
     def read(self, shard_id: str, iterator: str) -> tuple[list[SourceRecord], str | None]: ...
 
 
-def _epoch(value: Any) -> float:
-    return value.timestamp() if isinstance(value, dt.datetime) else float(value)
+# How many first-read times a DynamoDB stream source remembers (records re-read within a run
+# keep their first time); far more than one poll's records, bounded so a long run stays small.
+FIRST_READ_MEMORY = 100_000
+
+
+def creation_time(reported: float, first_read: float) -> float:
+    """When a DynamoDB stream record was written, as well as the engine can tell.
+
+    The DynamoDB Streams API reference gives ApproximateCreationDateTime in epoch seconds rounded
+    down to the second; the events recorded on AWS carry a time with a fraction, close to the
+    write. DynamoDB Local (1.25) reports only the minute (12:03:00 for a write at 12:03:41), so
+    a record could be judged up to 59 s older than it is, by MaximumRecordAgeInSeconds too. The
+    write happened between the reported time and the end of its unit (a minute here, a second
+    if the value has whole seconds), and no later than the engine first read it; a live shard is
+    read every 250 ms (Lambda polls a DynamoDB stream shard 4 times a second), so the first-read
+    time is within one poll of the write. Read later than the end of the unit (a backlog, a
+    restart), the end of the unit is the closest bound. A value with a fraction is the
+    service's own, precise, and kept.
+    """
+    if reported != int(reported):
+        return reported
+    unit = 60 if int(reported) % 60 == 0 else 1
+    return min(max(first_read, reported), reported + unit)
 
 
 class KinesisSource:
-    def __init__(self, client: Any, arn: str) -> None:
+    def __init__(self, client: Any, arn: str, *, region: str = DEFAULT_REGION) -> None:
         self._client = client
         self.arn = arn
         self._name = arn.rsplit("/", 1)[-1]
+        self._region = region
 
     def shards(self) -> list[Shard]:
         shards: list[Shard] = []
@@ -94,8 +123,10 @@ class KinesisSource:
             SourceRecord(
                 shard_id,
                 raw["SequenceNumber"],
-                _epoch(raw["ApproximateArrivalTimestamp"]),
-                event := kinesis_record_from_api(raw, shard_id=shard_id, stream_arn=self.arn),
+                epoch_seconds(raw["ApproximateArrivalTimestamp"]),
+                event := kinesis_record_from_api(
+                    raw, shard_id=shard_id, stream_arn=self.arn, region=self._region
+                ),
                 len(json.dumps(event)),
             )
             for raw in response["Records"]
@@ -107,13 +138,34 @@ class DynamoDBStreamSource:
     """DynamoDB stream shards. One DynamoDB Local quirk is handled here, for every reader: a
     TRIM_HORIZON iterator taken while a shard's first record is being written can start after
     that record. So a horizon iterator's first non-empty read is done again from a fresh
-    TRIM_HORIZON iterator, taken once the shard is no longer empty."""
+    TRIM_HORIZON iterator, taken once the shard is no longer empty.
 
-    def __init__(self, client: Any, arn: str) -> None:
+    Records carry the time they were written as well as the engine can tell (creation_time):
+    DynamoDB Local reports only the minute, so the time a record was first read counts too."""
+
+    def __init__(
+        self,
+        client: Any,
+        arn: str,
+        *,
+        region: str = DEFAULT_REGION,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._client = client
         self.arn = arn
+        self._region = region
+        self._clock = clock
         self._horizon: set[str] = set()  # TRIM_HORIZON iterators not yet read
+        self._first_read: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _first_read_time(self, shard_id: str, sequence_number: str, now: float) -> float:
+        key = (shard_id, sequence_number)
+        with self._lock:
+            first = self._first_read.setdefault(key, now)
+            while len(self._first_read) > FIRST_READ_MEMORY:
+                self._first_read.popitem(last=False)
+            return first
 
     def shards(self) -> list[Shard]:
         shards: list[Shard] = []
@@ -156,14 +208,17 @@ class DynamoDBStreamSource:
                 StreamArn=self.arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
             )["ShardIterator"]
             response = _get_records(self._client, fresh)
-        records = [
-            SourceRecord(
-                shard_id,
-                raw["dynamodb"]["SequenceNumber"],
-                _epoch(raw["dynamodb"].get("ApproximateCreationDateTime", 0)),
-                event := dynamodb_record_from_api(raw, stream_arn=self.arn),
-                len(json.dumps(event, default=str)),
+        now = self._clock()
+        records = []
+        for raw in response["Records"]:
+            sequence = raw["dynamodb"]["SequenceNumber"]
+            first_read = self._first_read_time(shard_id, sequence, now)
+            reported = raw["dynamodb"].get("ApproximateCreationDateTime")
+            created = first_read
+            if reported is not None:
+                created = creation_time(epoch_seconds(reported), first_read)
+            event = dynamodb_record_from_api(
+                raw, stream_arn=self.arn, region=self._region, created=created
             )
-            for raw in response["Records"]
-        ]
+            records.append(SourceRecord(shard_id, sequence, created, event, len(json.dumps(event))))
         return records, response.get("NextShardIterator")

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -40,9 +41,21 @@ class PoolStats:
     usage: list[dict[str, Any]] = field(default_factory=list, repr=False)  # with LEDA_METER
 
 
+# Every worker process is started from this one thread, which lives as long as the runtime:
+# the kernel's parent-death signal follows the thread that started a process, and a worker is
+# shared by whichever threads invoke it (a poller of a closed shard, the generator's executor)
+# long after the thread that happened to start it may have ended.
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-spawner")
+
+
+class PoolClosed(RuntimeError):
+    """An invocation after the pool was closed (the runtime is stopping)."""
+
+
 class _Worker:
     def __init__(self, spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> None:
-        self.process = subprocess.Popen(
+        self.process = _SPAWNER.submit(
+            subprocess.Popen,
             [sys.executable, "-I", str(WORKER_SCRIPT), str(spec.code_dir), spec.handler],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -51,12 +64,13 @@ class _Worker:
             text=True,
             start_new_session=True,
             preexec_fn=die_with_parent,
-        )
+        ).result()
         self._expired = False
         self.environment = environment  # the values it started with
 
-    def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
-        """The response, or None on timeout; raises EOFError when the process died.
+    def call(self, request_line: str, timeout: float) -> dict[str, Any] | None:
+        """The response to one request (a JSON line), or None on timeout; raises EOFError when
+        the process died.
 
         The timeout covers writing the request too: a worker stuck in its init would otherwise
         block a large event's write on the full pipe, with no clock running.
@@ -66,7 +80,7 @@ class _Worker:
         timer = threading.Timer(timeout, self._expire)
         timer.start()
         try:
-            self.process.stdin.write(json.dumps(request, default=str) + "\n")
+            self.process.stdin.write(request_line + "\n")
             self.process.stdin.flush()
             line = self.process.stdout.readline()
         except (BrokenPipeError, OSError, ValueError):
@@ -106,6 +120,7 @@ class FunctionPool:
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
+        self._closed = False
         log_dir.mkdir(parents=True, exist_ok=True)
         self._log = (log_dir / f"{spec.name}.log").open("a", encoding="utf-8")
         self._environment = self._function_environment(base_environment)
@@ -141,26 +156,39 @@ class FunctionPool:
                 self.stats.peak_concurrency = max(self.stats.peak_concurrency, self.stats.in_flight)
             try:
                 return self._invoke_in_slot(event)
+            except PoolClosed as closed:
+                return InvocationResult(False, None, "Runtime.Stopping", str(closed))
             finally:
                 with self.stats.lock:
                     self.stats.in_flight -= 1
 
     def _invoke_in_slot(self, event: dict[str, Any]) -> InvocationResult:
-        worker = self._take_worker()
+        request_id = str(uuid.uuid4())
         started = time.time()
         request = {
             "event": event,
-            "requestId": str(uuid.uuid4()),
+            "requestId": request_id,
             "functionArn": self.spec.arn,
             "deadline": started + self.spec.timeout_seconds,
         }
+        # Strict JSON, as Lambda's Invoke takes only JSON: a value that is not (bytes, a
+        # datetime) is refused here, never written as its Python text ("b'foobar'"). Events are
+        # built in wire form (leda.triggers.events); binary is base64 text there.
+        line = json.dumps(request, allow_nan=False)
+        worker = self._take_worker()
         try:
-            response = worker.call(request, self.spec.timeout_seconds)
+            response = worker.call(line, self.spec.timeout_seconds)
         except EOFError as died:
             self._discard(worker)
             self._count("crashes")
             return InvocationResult(
-                False, None, "Runtime.ExitError", str(died), time.time() - started, crashed=True
+                False,
+                None,
+                "Runtime.ExitError",
+                str(died),
+                time.time() - started,
+                crashed=True,
+                request_id=request_id,
             )
         duration = time.time() - started
         with self.stats.lock:
@@ -177,6 +205,7 @@ class FunctionPool:
                 f"Task timed out after {self.spec.timeout_seconds:.2f} seconds",
                 duration,
                 timed_out=True,
+                request_id=request_id,
             )
         with self._lock:
             self._idle.append(worker)
@@ -188,19 +217,26 @@ class FunctionPool:
                 str(response.get("errorType", "Error")),
                 str(response.get("errorMessage", "")),
                 duration,
+                request_id=request_id,
             )
-        return InvocationResult(True, response.get("payload"), duration=duration)
+        return InvocationResult(
+            True, response.get("payload"), duration=duration, request_id=request_id
+        )
 
     def _take_worker(self) -> _Worker:
         stale: list[_Worker] = []
         worker: _Worker | None
         with self._lock:
+            if self._closed:
+                raise PoolClosed(f"{self.spec.name}: the runtime is stopping")
             while self._idle:
                 worker = self._idle.pop()
                 if worker.environment is not self._environment:
                     stale.append(worker)  # started before update_environment
                 elif worker.process.poll() is None:
                     break
+                else:
+                    self._all.remove(worker)  # it died idle: nothing left to stop
             else:
                 worker = None
         for old in stale:
@@ -208,6 +244,8 @@ class FunctionPool:
         if worker is not None:
             return worker
         with self._lock:
+            if self._closed:
+                raise PoolClosed(f"{self.spec.name}: the runtime is stopping")
             worker = _Worker(self.spec, self._environment, self._log)
             self._all.append(worker)
         self._count("cold_starts")
@@ -229,6 +267,7 @@ class FunctionPool:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             workers, self._all, self._idle = list(self._all), [], []
         for worker in workers:
             worker.kill()

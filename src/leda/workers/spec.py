@@ -30,6 +30,7 @@ class InvocationResult:
     duration: float = 0.0
     timed_out: bool = False
     crashed: bool = False
+    request_id: str = ""  # the invocation's request ID (context.aws_request_id), when it ran
 
     @property
     def error(self) -> str:

@@ -48,24 +48,47 @@ class Trade:
     leaf: str  # RiskType:TradeDesk:Region
 
 
+def _number(raw: dict[str, object], field: str) -> Decimal:
+    """A JSON number, finite (not a string, not a boolean, not NaN or Infinity)."""
+    value = raw.get(field)
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise NotATrade(f"{field} is not a number: {value!r}")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise NotATrade(f"{field} is not finite: {value!r}")
+    return number
+
+
+def _reject(constant: str) -> None:
+    raise NotATrade(f"{constant} is not a number a message may carry")
+
+
 def read_trade(data: bytes) -> Trade:
+    """A message as the workshop defines it, or NotATrade: an object with a non-empty string
+    TradeID, finite numbers Value, Version (whole) and Timestamp, and a Hierarchy of exactly
+    RiskType, TradeDesk and Region with their allowed values. What the pipeline dead-letters
+    the referee does not count either."""
     try:
-        raw = json.loads(data, parse_float=Decimal, parse_int=Decimal)
-        levels = raw["Hierarchy"]
-        leaf = f"{levels['RiskType']}:{levels['TradeDesk']}:{levels['Region']}"
-        version = raw["Version"]
-        trade = Trade(
-            str(raw["TradeID"]),
-            int(version),
-            Decimal(raw["Value"]),
-            Decimal(raw["Timestamp"]),
-            leaf,
+        raw = json.loads(
+            data.decode("utf-8"), parse_float=Decimal, parse_int=Decimal, parse_constant=_reject
         )
-    except (ValueError, TypeError, KeyError, InvalidOperation, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, InvalidOperation) as error:
         raise NotATrade(str(error)) from None
-    if leaf not in KEYS or version != int(version):
-        raise NotATrade(f"not a trade of the workshop's hierarchy: {leaf}, version {version}")
-    return trade
+    if not isinstance(raw, dict):
+        raise NotATrade("not a JSON object")
+    trade_id = raw.get("TradeID")
+    if not isinstance(trade_id, str) or not trade_id.strip():
+        raise NotATrade(f"TradeID is not a non-empty string: {trade_id!r}")
+    value, version, timestamp = (_number(raw, f) for f in ("Value", "Version", "Timestamp"))
+    if version != version.to_integral_value():
+        raise NotATrade(f"Version is not whole: {version}")
+    levels = raw.get("Hierarchy")
+    if not isinstance(levels, dict) or set(levels) != {"RiskType", "TradeDesk", "Region"}:
+        raise NotATrade(f"Hierarchy is not RiskType, TradeDesk and Region: {levels!r}")
+    leaf = f"{levels['RiskType']}:{levels['TradeDesk']}:{levels['Region']}"
+    if leaf not in KEYS or depth(leaf) != 2:
+        raise NotATrade(f"not a trade of the workshop's hierarchy: {leaf}")
+    return Trade(trade_id, int(version), value, timestamp, leaf)
 
 
 def latest_versions(trades: Iterable[Trade]) -> dict[str, Trade]:

@@ -194,18 +194,28 @@ class WorkshopRun:
             self._stop.wait(min(0.2, max(0.0, deadline - time.monotonic())))
 
     def _recovering(self, step: Callable[[], BurstSummary]) -> BurstSummary:
-        """Run `step`; while an emulator is being started again on its data, an error
-        talking to it means "try again shortly", not the end of the run."""
-        deadline = time.monotonic() + RECOVERY_SECONDS
+        """Run `step`; on a persistent cloud an error talking to an emulator may mean it is
+        being started again: wait for that, then try again, until the errors have lasted
+        RECOVERY_SECONDS in a row (or the run is stopped, or the cloud has failed)."""
+        failing_since: float | None = None
+        last_failure = 0.0
         while True:
             try:
                 return step()
             except (BotoCoreError, ClientError):
                 cloud = self.deployment.cloud
-                cloud.check()
-                if not cloud.persistent or time.monotonic() > deadline:
+                cloud.check()  # a loss the cloud could not recover from: its own error
+                now = time.monotonic()
+                if failing_since is None or now - last_failure > RECOVERY_SECONDS:
+                    failing_since = now  # a new streak: the step got on well in between
+                last_failure = now
+                if not cloud.persistent or self._stop.is_set():
+                    raise
+                if now - failing_since > RECOVERY_SECONDS:
                     raise
                 self._wait(1.0)
+                while cloud.recovering and not self._stop.is_set():
+                    self._wait(0.5)
 
     def _one_burst(self, number: int, started: float, invocation: Future[Any]) -> BurstSummary:
         referee = self._referee

@@ -1,8 +1,8 @@
 """A small function for testing trigger semantics, steered by its environment.
 
 Every invocation appends one JSON line to PROBE_LOG: the records' payloads, sequence numbers,
-process ID and start and end times. It runs in the runtime's worker processes, so it may import
-only the standard library.
+process ID, start and end times and request ID (with PROBE_KEEP_EVENTS, the whole event too).
+It runs in the runtime's worker processes, so it may import only the standard library.
 """
 
 import base64
@@ -17,7 +17,8 @@ def _payloads(event):
         if "kinesis" in record:
             out.append(base64.b64decode(record["kinesis"]["data"]).decode())
         else:
-            out.append(record["dynamodb"]["Keys"]["pk"]["S"])
+            keys = record["dynamodb"]["Keys"]
+            out.append(keys["pk"]["S"] if "pk" in keys else json.dumps(keys, sort_keys=True))
     return out
 
 
@@ -80,6 +81,9 @@ def handler(event, context):
                         "start": started,
                         "end": time.time(),
                         "outcome": outcome,
+                        "requestId": context.aws_request_id,
+                        # the event exactly as the function received it, when asked
+                        **({"event": event} if os.environ.get("PROBE_KEEP_EVENTS") else {}),
                     }
                 )
                 + "\n"

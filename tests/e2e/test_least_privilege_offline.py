@@ -1,0 +1,135 @@
+"""Every grant of every role is needed, shown offline: each stage's whole workload runs with
+IAM enforced, and each Allow statement is the only one that let some request through, so
+removing that statement alone refuses that request with AccessDenied (or makes Lambda refuse
+the trigger) and the workload's checks fail.
+
+The workload: a burst with lab 2 on; one malformed record for each stream function (the
+dead-letter paths); each function's sample event; the reminders' own test, with one
+appointment that expires (the Scheduler's DeleteItem target) and one whose email is refused at
+fire time (the Scheduler's dead-letter queue).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from typing import Any
+
+import pytest
+
+from leda.cloud.local_cloud import LocalCloud
+from leda.deployment.deployment import Deployment, DeploymentOptions
+from leda.reminders.trial import run_trial
+from leda.workshop.run import WorkshopOptions, WorkshopRun
+from stacks.project import PROJECT_ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.emulator]
+
+SAMPLES = {
+    "StateLambda": "state_lambda/kinesis-batch.json",
+    "MapLambda": "map_lambda/state-stream.json",
+    "ReduceLambda": "reduce_lambda/reduce-stream.json",
+    "ReminderLambda": "reminder_lambda/insert.json",
+}
+# Grants no offline workload can use, each with its reason.
+NOT_EXERCISED = {
+    ("logs:CreateLogStream", "logs:PutLogEvents"): "Lambda's service writes a function's logs "
+    "with its role; offline the function's output goes to a file",
+}
+
+
+def _malformed_stream_event(table_stream: str) -> dict[str, Any]:
+    """A table stream record whose item the function cannot read (no Message/Value)."""
+    return {
+        "Records": [
+            {
+                "eventID": "1",
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "dynamodb": {
+                    "Keys": {"id": {"S": "x"}},
+                    "NewImage": {"id": {"S": "x"}, "garbage": {"S": "!"}},
+                    "SequenceNumber": "100",
+                    "SizeBytes": 10,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                },
+                "eventSourceARN": table_stream,
+            }
+        ]
+    }
+
+
+def _workload(cloud: LocalCloud, deployment: Deployment) -> None:
+    with WorkshopRun(
+        deployment, WorkshopOptions(lab2=True, bursts=1, burst_size=400, interval=10)
+    ) as run:
+        run.play()
+    kinesis = cloud.client("kinesis")
+    kinesis.put_record(
+        StreamName=deployment.output("incomingDataStreamName"), Data=b"not json", PartitionKey="x"
+    )
+    for function, sample in SAMPLES.items():
+        deployment.invoke(function, json.loads((PROJECT_ROOT / "events" / sample).read_text()))
+    for function in ("MapLambda", "ReduceLambda"):
+        deployment.invoke(
+            function, _malformed_stream_event("arn:aws:dynamodb:us-east-1:1:table/t/stream/s")
+        )
+    # Reminders: one that expires, one whose email SES refuses when it fires, then the trial.
+    dynamodb, ses = cloud.client("dynamodb"), cloud.client("ses")
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4)).strftime("%Y-%m-%dT%H:%M:%S")
+    table = deployment.output("appointmentTableName")
+    dynamodb.put_item(
+        TableName=table,
+        Item={
+            "PK": {"S": "expiring"},
+            "SK": {"S": "S"},
+            "email": {"S": "e@example.com"},
+            "REMINDER_TIMESTAMP": {"S": soon},
+            "EXPIRES_AT": {"S": soon},
+        },
+    )
+    run_trial(deployment, 2, 6)
+    sender = deployment.output("senderEmail")
+    ses.delete_identity(Identity=sender)  # the next email is refused: a dead letter
+    dynamodb.put_item(
+        TableName=table,
+        Item={
+            "PK": {"S": "refused"},
+            "SK": {"S": "S"},
+            "email": {"S": "r@example.com"},
+            "REMINDER_TIMESTAMP": {
+                "S": (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4)).strftime(
+                    "%Y-%m-%dT%H:%M:%S"
+                )
+            },
+        },
+    )
+    time.sleep(9)
+    ses.verify_email_identity(EmailAddress=sender)
+
+
+@pytest.mark.parametrize("stage", ["broken", "wired", "fault-tolerant"])
+def test_every_grant_is_the_only_one_some_request_of_the_workload_needs(stage):
+    with LocalCloud() as cloud, Deployment(cloud, DeploymentOptions(stage)) as deployment:
+        _workload(cloud, deployment)
+        decisions = deployment.iam_decisions()
+        plan = deployment.plan
+    needed = {x["granted_by"][0] for x in decisions if len(x["granted_by"]) == 1}
+    unused = []
+    for role in plan.roles:
+        for name, document in role.policies.items():
+            for index, statement in enumerate(json.loads(document)["Statement"]):
+                actions = statement["Action"]
+                actions = tuple(actions if isinstance(actions, list) else [actions])
+                if f"{name}#{index}" not in needed and actions not in NOT_EXERCISED:
+                    unused.append((name, actions, statement["Resource"]))
+    assert unused == []
+    # and the workload itself stayed within its grants, but where the stage is meant to fail
+    refused = {(x["session"], x["action"]) for x in decisions if x["decision"] != "allow"}
+    expected = {
+        "broken": {("leda-dev-ReduceLambda", "dynamodb:UpdateItem")},
+    }.get(stage, set())
+    assert refused == expected

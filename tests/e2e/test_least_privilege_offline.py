@@ -11,6 +11,7 @@ fire time (the Scheduler's dead-letter queue).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import time
@@ -31,6 +32,22 @@ SAMPLES = {
     "MapLambda": "map_lambda/state-stream.json",
     "ReduceLambda": "reduce_lambda/reduce-stream.json",
     "ReminderLambda": "reminder_lambda/insert.json",
+}
+# Grants a stage holds that its own code cannot reach, each with its reason.
+UNREACHABLE = {
+    ("broken", "leda-dev-ReduceLambdaPolicy", ("dynamodb:GetItem",)): "ReduceLambda reads "
+    "its failure rate after its transaction, which the handed-out policy refuses (lab 1 step 3)",
+    (
+        "broken",
+        "leda-dev-StateLambdaPolicy",
+        (
+            "kinesis:DescribeStream",
+            "kinesis:DescribeStreamSummary",
+            "kinesis:GetRecords",
+            "kinesis:GetShardIterator",
+            "kinesis:ListShards",
+        ),
+    ): "the handed-out stack has no Kinesis trigger yet: lab 1, step 1 adds it",
 }
 # Grants no offline workload can use, each with its reason.
 NOT_EXERCISED = {
@@ -62,6 +79,21 @@ def _malformed_stream_event(table_stream: str) -> dict[str, Any]:
     }
 
 
+def _fresh(event: dict[str, Any]) -> dict[str, Any]:
+    """The Kinesis sample's well-formed messages, stamped now (StateLambda skips old ones; the
+    malformed record was sent through the stream above)."""
+    fresh = []
+    for record in event["Records"]:
+        try:
+            message = json.loads(base64.b64decode(record["kinesis"]["data"]))
+        except ValueError:
+            continue
+        message["Timestamp"] = time.time()
+        record["kinesis"]["data"] = base64.b64encode(json.dumps(message).encode()).decode()
+        fresh.append(record)
+    return {**event, "Records": fresh}
+
+
 def _workload(cloud: LocalCloud, deployment: Deployment) -> None:
     with WorkshopRun(
         deployment, WorkshopOptions(lab2=True, bursts=1, burst_size=400, interval=10)
@@ -72,7 +104,8 @@ def _workload(cloud: LocalCloud, deployment: Deployment) -> None:
         StreamName=deployment.output("incomingDataStreamName"), Data=b"not json", PartitionKey="x"
     )
     for function, sample in SAMPLES.items():
-        deployment.invoke(function, json.loads((PROJECT_ROOT / "events" / sample).read_text()))
+        event = json.loads((PROJECT_ROOT / "events" / sample).read_text())
+        deployment.invoke(function, _fresh(event) if function == "StateLambda" else event)
     for function in ("MapLambda", "ReduceLambda"):
         deployment.invoke(
             function, _malformed_stream_event("arn:aws:dynamodb:us-east-1:1:table/t/stream/s")
@@ -86,7 +119,7 @@ def _workload(cloud: LocalCloud, deployment: Deployment) -> None:
         Item={
             "PK": {"S": "expiring"},
             "SK": {"S": "S"},
-            "email": {"S": "e@example.com"},
+            "EMAIL": {"S": "e@example.com"},
             "REMINDER_TIMESTAMP": {"S": soon},
             "EXPIRES_AT": {"S": soon},
         },
@@ -99,7 +132,7 @@ def _workload(cloud: LocalCloud, deployment: Deployment) -> None:
         Item={
             "PK": {"S": "refused"},
             "SK": {"S": "S"},
-            "email": {"S": "r@example.com"},
+            "EMAIL": {"S": "r@example.com"},
             "REMINDER_TIMESTAMP": {
                 "S": (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4)).strftime(
                     "%Y-%m-%dT%H:%M:%S"
@@ -124,9 +157,13 @@ def test_every_grant_is_the_only_one_some_request_of_the_workload_needs(stage):
             for index, statement in enumerate(json.loads(document)["Statement"]):
                 actions = statement["Action"]
                 actions = tuple(actions if isinstance(actions, list) else [actions])
-                if f"{name}#{index}" not in needed and actions not in NOT_EXERCISED:
+                if (
+                    f"{name}#{index}" not in needed
+                    and actions not in NOT_EXERCISED
+                    and (stage, name, actions) not in UNREACHABLE
+                ):
                     unused.append((name, actions, statement["Resource"]))
-    assert unused == []
+    assert unused == [], unused
     # and the workload itself stayed within its grants, but where the stage is meant to fail
     refused = {(x["session"], x["action"]) for x in decisions if x["decision"] != "allow"}
     expected = {

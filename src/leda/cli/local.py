@@ -26,8 +26,10 @@ from rich.console import Console
 from rich.live import Live
 
 from leda.cli.errors import USER_ERRORS, fail, reported
+from leda.cli.invoke import invoke
 from leda.cli.live_view import live_view, summary_table
 from leda.cli.reminders import reminders
+from leda.cli.serve_registry import registered
 from leda.cloud.credentials import LOCAL_CREDENTIALS, LOCAL_REGION
 from leda.cloud.local_cloud import CloudOptions, LocalCloud
 from leda.deployment.deployment import (
@@ -47,6 +49,7 @@ local_app = typer.Typer(
 )
 
 local_app.command(name="reminders")(reminders)
+local_app.command(name="invoke")(invoke)
 
 StageOption = Annotated[
     str, typer.Option(help="broken | wired | fault-tolerant: the lab stage of the stack.")
@@ -206,6 +209,7 @@ def serve(
             )
         _print_refusals(deployment, out)
         description = describe(cloud, deployment)
+        layers.enter_context(registered(description, cloud.endpoints))
         if as_json:
             print(json.dumps(description), flush=True)
         else:

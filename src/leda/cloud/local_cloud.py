@@ -23,7 +23,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -66,6 +66,9 @@ class CloudOptions:
     kinesis_port: int | None = None
     moto_port: int | None = None
     keep_running: bool = False  # leave the emulators up when the cloud is left
+    # Use emulators another command started (`leda local serve`): name -> endpoint for
+    # dynamodb, kinesis and moto. Nothing is started, supervised or stopped.
+    attach: Mapping[str, str] | None = None
 
     def validate(self) -> None:
         """Fail before anything starts: ports in range, a data directory that can be written."""
@@ -177,10 +180,12 @@ class LocalCloud:
 
     @property
     def endpoints(self) -> dict[str, str]:
+        if self.options.attach is not None:
+            return dict(self.options.attach)
         return {name: emulator.endpoint for name, emulator in self._emulators.items()}
 
     def endpoint_for(self, service: str) -> str:
-        return self._emulators[SERVICES[service]].endpoint
+        return self.endpoints[SERVICES[service]]
 
     def client(self, service: str) -> Any:
         """A boto3 client for a service, on the emulator serving it (one per service)."""
@@ -271,6 +276,11 @@ class LocalCloud:
 
     # -- starting and supervising ----------------------------------------------------------------
     def _start(self) -> None:
+        if self.options.attach is not None:
+            missing = set(EMULATORS) - set(self.options.attach)
+            if missing:
+                raise EmulatorError(f"no endpoint given for {', '.join(sorted(missing))}")
+            return
         logs = self.state_dir / "logs"
         data = self.options.data_dir
         attached = not self.options.keep_running

@@ -64,6 +64,9 @@ class DeploymentOptions:
     # Every call a function makes, every mapping created and every target the Scheduler calls
     # decided by the roles the program declares, as on AWS. Off: everything is allowed.
     enforce_iam: bool = True
+    # Off for a deployment beside one that already runs them (`leda local invoke` against a
+    # running `leda local serve`): only its functions are started.
+    triggers: bool = True
 
     def validate(self) -> None:
         allowed = " | ".join(stage.value for stage in Stage)
@@ -145,8 +148,9 @@ class Deployment:
         self.cloud.on_restart(self._restore)
         self._progress(f"starting {self.prefix}'s functions and triggers")
         self._start_functions()
-        self._start_mappings()
-        self._start_firing()
+        if self.options.triggers:
+            self._start_mappings()
+            self._start_firing()
         self._started = True
 
     def stop(self) -> None:

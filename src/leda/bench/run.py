@@ -32,6 +32,7 @@ class BenchOptions:
     interval: float = 40.0
     data_dir: Path | None = None
     limit_seconds: float = 3.0  # per client concurrency
+    enforce_iam: bool = True  # the functions call as their roles (off: to measure its cost)
 
 
 def _quantile(values: list[float], q: float) -> float | None:
@@ -56,7 +57,9 @@ def run_bench(
     workshop = WorkshopOptions(
         lab2=True, bursts=options.bursts, burst_size=options.burst_size, interval=options.interval
     )
-    deployment_options = DeploymentOptions(stage=options.stage, meter=meter.__name__)
+    deployment_options = DeploymentOptions(
+        stage=options.stage, meter=meter.__name__, enforce_iam=options.enforce_iam
+    )
     workshop.validate()
     deployment_options.validate()
     with (
@@ -96,6 +99,7 @@ def run_bench(
     )
     return {
         "stage": options.stage,
+        "iam_enforced": options.enforce_iam,
         "bursts": [asdict(s) for s in summaries],
         "messages": messages,
         "all_correct": all(s.correct for s in summaries),

@@ -25,6 +25,10 @@ def bench(
         float, typer.Option(help="Seconds to measure the write limit at each client concurrency.")
     ] = 3.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    no_iam: Annotated[
+        bool,
+        typer.Option("--no-iam", help="Let every call through (to measure what the checks cost)."),
+    ] = False,
 ) -> None:
     """
     Run the offline pipeline with lab 2's faults on and print speed, limit, memory and cost.
@@ -55,7 +59,8 @@ def _row(table: Table, name: str, value: Any) -> None:
 
 
 def render(report: dict[str, Any], out: Console) -> None:
-    figures = Table(title=f"leda bench: {report['stage']}, lab 2 on", show_edge=False)
+    iam = "IAM enforced" if report.get("iam_enforced", True) else "IAM off"
+    figures = Table(title=f"leda bench: {report['stage']}, lab 2 on, {iam}", show_edge=False)
     figures.add_column("figure")
     figures.add_column("value", justify="right")
     latency = report["latency_seconds"]

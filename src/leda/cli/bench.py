@@ -45,6 +45,7 @@ def bench(
                 interval=interval,
                 data_dir=data_dir,
                 limit_seconds=limit_seconds,
+                enforce_iam=not no_iam,
             ),
             progress=lambda step: status.update(step),
         )

@@ -63,6 +63,9 @@ SAMPLE = ("--participant", "leda-local", "--env-vars", str(EVENTS / "env.json"))
             {"sent": 20, "accepted": 20, "correct": False, "score": 0},
         ),
         ("ReminderLambda", "reminder_lambda/insert.json", {"batchItemFailures": []}),
+        ("ReminderLambda", "reminder_lambda/modify-time.json", {"batchItemFailures": []}),
+        ("ReminderLambda", "reminder_lambda/modify-other.json", {"batchItemFailures": []}),
+        ("ReminderLambda", "reminder_lambda/remove.json", {"batchItemFailures": []}),
         ("ReminderLambda", "reminder_lambda/malformed.json", {"batchItemFailures": []}),
     ],
 )

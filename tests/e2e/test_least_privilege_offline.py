@@ -21,6 +21,7 @@ import pytest
 
 from leda.cloud.local_cloud import LocalCloud
 from leda.deployment.deployment import Deployment, DeploymentOptions
+from leda.iam.policy import Decision, Policy, Request, decide
 from leda.reminders.trial import run_trial
 from leda.workshop.run import WorkshopOptions, WorkshopRun
 from stacks.project import PROJECT_ROOT
@@ -164,6 +165,26 @@ def test_every_grant_is_the_only_one_some_request_of_the_workload_needs(stage):
                 ):
                     unused.append((name, actions, statement["Resource"]))
     assert unused == [], unused
+    # The mutation itself: each role's policies with one statement taken out, the workload's
+    # own requests decided again by the same evaluator; some request must now be refused.
+    for role in plan.roles:
+        asked = [x for x in decisions if x["role"] == role.arn and x["decision"] == "allow"]
+        for name, document in role.policies.items():
+            parsed = json.loads(document)
+            for index, statement in enumerate(parsed["Statement"]):
+                actions = statement["Action"]
+                actions = tuple(actions if isinstance(actions, list) else [actions])
+                if actions in NOT_EXERCISED or (stage, name, actions) in UNREACHABLE:
+                    continue
+                kept = [s for i, s in enumerate(parsed["Statement"]) if i != index]
+                mutated = [Policy.parse(name, {**parsed, "Statement": kept})]
+                refused_now = [
+                    x
+                    for x in asked
+                    if decide(mutated, Request(x["action"], x["resource"], x["context"]))
+                    is not Decision.ALLOW
+                ]
+                assert refused_now, f"{name} without statement {index} refuses nothing"
     # and the workload itself stayed within its grants, but where the stage is meant to fail
     refused = {(x["session"], x["action"]) for x in decisions if x["decision"] != "allow"}
     expected = {

@@ -132,6 +132,7 @@ def note(journal: str, identity: Identity, request: Request, decision: Decision)
             "session": identity.session,
             "action": request.action,
             "resource": request.resource,
+            "context": {key: list(values) for key, values in request.context.items()},
             "decision": decision.value,
             "granted_by": list(granting(identity.policies, request)),
         }

@@ -122,3 +122,45 @@ def test_serve_feeds_a_plain_producer_through_and_stops_on_sigterm():
     finally:
         if serve.poll() is None:
             serve.kill()
+
+
+def test_serve_with_the_generator_runs_bursts_on_its_schedule():
+    serve = subprocess.Popen(
+        [
+            LEDA,
+            "local",
+            "serve",
+            "--stage",
+            "wired",
+            "--participant",
+            "gen-team",
+            "--generator",
+            "--interval",
+            "6",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert serve.stdout is not None
+        description = json.loads(serve.stdout.readline())
+        dynamodb = _client(description, "dynamodb")
+        deadline = time.time() + 90
+        count = Decimal(0)
+        while time.time() < deadline and count < 2 * 40:
+            item = dynamodb.get_item(
+                TableName="gen-team-AggregateTable",
+                Key={"Identifier": {"S": "message_count"}},
+                ConsistentRead=True,
+            ).get("Item")
+            count = Decimal(item["Value"]["N"]) if item else Decimal(0)
+            time.sleep(0.5)
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(60)
+    # The stack's generator sends a burst of 40 on its own every 6 s; at least two have gone
+    # through the pipeline.
+    assert count >= 2 * 40
+    assert serve.returncode == 0

@@ -168,6 +168,10 @@ def serve(
         float | None,
         typer.Option(help="With --generator: seconds between bursts (default: the stack's)."),
     ] = None,
+    burst_size: Annotated[
+        int,
+        typer.Option(help="With --generator: messages per burst (the workshop's 10,000)."),
+    ] = 10_000,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -191,7 +195,7 @@ def serve(
     with _configured():
         cloud_options = CloudOptions(data_dir, dynamodb_port, kinesis_port, moto_port)
         deployment_options = DeploymentOptions(stage=stage, participant=participant)
-        workshop_options = WorkshopOptions(lab2=lab2, interval=interval)
+        workshop_options = WorkshopOptions(lab2=lab2, interval=interval, burst_size=burst_size)
         cloud_options.validate()
         deployment_options.validate()
         workshop_options.validate()

@@ -7,12 +7,11 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
 from stacks.project import PROJECT_ROOT
+from tests.support.served import client_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
@@ -110,17 +109,6 @@ def test_a_function_the_stack_lacks_is_one_line():
     )
 
 
-def _client(description: dict[str, Any], service: str) -> Any:
-    credentials = description["credentials"]
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=description["endpoints"][service],
-        region_name=description["region"],
-        aws_access_key_id=credentials["aws_access_key_id"],
-        aws_secret_access_key=credentials["aws_secret_access_key"],
-    )
-
-
 def test_invoke_uses_a_running_serve_of_the_same_stack(tmp_path):
     fresh_enough = tmp_path / "env.json"  # the sample's trades are from 2026-01-01
     fresh_enough.write_text(json.dumps({"StateLambda": {"MAX_MESSAGE_AGE_SECONDS": "0"}}))
@@ -154,7 +142,7 @@ def test_invoke_uses_a_running_serve_of_the_same_stack(tmp_path):
         )
         assert result.returncode == 0, result.stderr[-2000:]
         assert f"using leda local serve (pid {serve.pid}) for inv-team" in result.stderr
-        dynamodb = _client(description, "dynamodb")
+        dynamodb = client_for(description, "dynamodb")
         items = dynamodb.scan(TableName="inv-team-StateTable", Select="COUNT")["Count"]
     finally:
         serve.send_signal(signal.SIGTERM)

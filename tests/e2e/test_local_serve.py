@@ -15,12 +15,11 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
 from tests.support.processes import descendants, running
+from tests.support.served import client_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
@@ -57,17 +56,6 @@ def _expected(trades: list[dict[str, object]]) -> dict[str, Decimal]:
     return totals
 
 
-def _client(description: dict[str, Any], service: str) -> Any:
-    credentials = description["credentials"]
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=description["endpoints"][service],
-        region_name=description["region"],
-        aws_access_key_id=credentials["aws_access_key_id"],
-        aws_secret_access_key=credentials["aws_secret_access_key"],
-    )
-
-
 def test_serve_feeds_a_plain_producer_through_and_stops_on_sigterm():
     serve = subprocess.Popen(
         [LEDA, "local", "serve", "--stage", "wired", "--participant", "my-team", "--json"],
@@ -89,7 +77,7 @@ def test_serve_feeds_a_plain_producer_through_and_stops_on_sigterm():
         assert description["schedule_groups"] and description["queues"]
 
         trades = _trades(400, random.Random(7))
-        kinesis = _client(description, "kinesis")
+        kinesis = client_for(description, "kinesis")
         for start in range(0, len(trades), 100):
             records = [
                 {"Data": json.dumps(t).encode(), "PartitionKey": str(t["TradeID"])}
@@ -97,7 +85,7 @@ def test_serve_feeds_a_plain_producer_through_and_stops_on_sigterm():
             ]
             assert kinesis.put_records(StreamName=stream, Records=records)["FailedRecordCount"] == 0
 
-        dynamodb = _client(description, "dynamodb")
+        dynamodb = client_for(description, "dynamodb")
         want = _expected(trades)
         deadline = time.time() + 90
         got: dict[str, Decimal] = {}
@@ -146,7 +134,7 @@ def test_serve_with_the_generator_runs_bursts_on_its_schedule():
     try:
         assert serve.stdout is not None
         description = json.loads(serve.stdout.readline())
-        dynamodb = _client(description, "dynamodb")
+        dynamodb = client_for(description, "dynamodb")
         deadline = time.time() + 90
         count = Decimal(0)
         while time.time() < deadline and count < 2 * 40:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stacks.project import PROJECT_ROOT
-from tests.support.served import client_for
+from tests.support.served import client_for, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
@@ -112,24 +111,7 @@ def test_a_function_the_stack_lacks_is_one_line():
 def test_invoke_uses_a_running_serve_of_the_same_stack(tmp_path):
     fresh_enough = tmp_path / "env.json"  # the sample's trades are from 2026-01-01
     fresh_enough.write_text(json.dumps({"StateLambda": {"MAX_MESSAGE_AGE_SECONDS": "0"}}))
-    serve = subprocess.Popen(
-        [
-            LEDA,
-            "local",
-            "serve",
-            "--stage",
-            "fault-tolerant",
-            "--participant",
-            "inv-team",
-            "--json",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert serve.stdout is not None
-        description = json.loads(serve.stdout.readline())
+    with serving("--stage", "fault-tolerant", "--participant", "inv-team") as (serve, description):
         result = _invoke(
             "StateLambda",
             "state_lambda/kinesis-batch.json",
@@ -144,8 +126,5 @@ def test_invoke_uses_a_running_serve_of_the_same_stack(tmp_path):
         assert f"using leda local serve (pid {serve.pid}) for inv-team" in result.stderr
         dynamodb = client_for(description, "dynamodb")
         items = dynamodb.scan(TableName="inv-team-StateTable", Select="COUNT")["Count"]
-    finally:
-        serve.send_signal(signal.SIGTERM)
-        serve.wait(60)
     assert json.loads(result.stdout)["records"] == 6
     assert items == 4  # the four trades, in the serve's own StateTable

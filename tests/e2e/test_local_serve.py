@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.processes import descendants, running
-from tests.support.served import client_for
+from tests.support.served import client_for, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
@@ -113,27 +113,8 @@ def test_serve_feeds_a_plain_producer_through_and_stops_on_sigterm():
 
 
 def test_serve_with_the_generator_runs_bursts_on_its_schedule():
-    serve = subprocess.Popen(
-        [
-            LEDA,
-            "local",
-            "serve",
-            "--stage",
-            "wired",
-            "--participant",
-            "gen-team",
-            "--generator",
-            "--interval",
-            "6",
-            "--json",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert serve.stdout is not None
-        description = json.loads(serve.stdout.readline())
+    options = ("--stage", "wired", "--participant", "gen-team", "--generator")
+    with serving(*options, "--interval", "6", "--burst-size", "40") as (serve, description):
         dynamodb = client_for(description, "dynamodb")
         deadline = time.time() + 90
         count = Decimal(0)
@@ -145,9 +126,6 @@ def test_serve_with_the_generator_runs_bursts_on_its_schedule():
             ).get("Item")
             count = Decimal(item["Value"]["N"]) if item else Decimal(0)
             time.sleep(0.5)
-    finally:
-        serve.send_signal(signal.SIGTERM)
-        serve.wait(60)
     # The stack's generator sends a burst of 40 on its own every 6 s; at least two have gone
     # through the pipeline.
     assert count >= 2 * 40

@@ -4,7 +4,7 @@
 the Kinesis stream and the dead-letter queue named there, and ReminderLambda at the appointments
 table, its idempotency table, a schedule group and its failure and dead-letter queues; this
 makes them. The tables take their shapes (keys, stream, TTL) from the Pulumi program's
-stacks/tables.py, as the stack declares them in `--stage` (fault-tolerant by default, the stage
+stacks/tables.py, as the stack declares them in `--stage` (hardened by default, the stage
 whose code paths env.json sets). Existing resources are left as they are. Run it from the
 project root after starting the emulators (see README.md ("Debug one function")):
 
@@ -37,7 +37,7 @@ REGION = "us-east-1"
 # project's local key (leda.cloud.credentials) unless the shell sets one.
 LOCAL_KEY = "ledalocal"
 
-DEFAULT_STAGE = Stage.FAULT_TOLERANT
+DEFAULT_STAGE = Stage.HARDENED
 # The variable naming each table -> the table's logical name in the stack.
 TABLE_VARIABLES: dict[str, str] = {
     "STATE_TABLE_NAME": tables.STATE_TABLE.logical_name,

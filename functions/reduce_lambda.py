@@ -1,9 +1,10 @@
 """ReduceLambda: ReduceTable stream -> AggregateTable, one transaction per batch.
 
 REDUCE_IDEMPOTENCY=none applies the transaction as the workshop does after lab 1: a retried
-batch is added again. token-and-marker passes a ClientRequestToken from the batch (DynamoDB
-ignores a repeat for 10 minutes) and, beyond the workshop, puts an applied-batch marker in the
-same transaction, so a replay after those 10 minutes is refused too.
+batch is added again. token passes lab 2's ClientRequestToken, the MD5 of the batch's records
+(DynamoDB ignores a repeat for 10 minutes). token-and-marker (hardened) passes a token from the
+record IDs and puts an applied-batch marker in the same transaction, so a replay after those
+10 minutes is refused too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from leda_lambda import clients, dead_letter, settings
 from leda_lambda.dead_letter import DeadLetter
 from leda_pipeline import switches
 from leda_pipeline.domain.aggregation import decode_deltas, reduce_deltas
-from leda_pipeline.domain.batch_hash import batch_digest, request_token
+from leda_pipeline.domain.batch_hash import batch_digest, records_token, request_token
 from leda_pipeline.domain.failure_injection import InjectedFailure, batch_fails
 from leda_pipeline.domain.messages import MalformedMessage
 from leda_pipeline.domain.scoring import FAILURE_REDUCE
@@ -58,6 +59,8 @@ def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any
     ids = [record.event_id or "" for record in records]
     if idempotency is switches.ReduceIdempotency.TOKEN_AND_MARKER:
         applied = store.apply(total, token=request_token(ids), batch_marker=batch_digest(ids))
+    elif idempotency is switches.ReduceIdempotency.TOKEN:
+        applied = store.apply(total, token=records_token(event.raw_event["Records"]))
     else:
         applied = store.apply(total)
     summary = {

@@ -1,9 +1,11 @@
 """StateLambda: Kinesis trade messages -> StateTable, the latest version of every trade.
 
 STATE_WRITE=unconditional writes every message (a duplicate or an older version rewrites the
-trade, as lab 1 does); version-conditional writes only newer versions, so duplicates and
-out-of-order messages change nothing (lab 2). Malformed records go to the dead-letter queue
-with their reason; anything transient is raised so the trigger retries the batch.
+trade, as lab 1 does); version-conditional writes only newer versions, one UpdateItem each,
+and prints the workshop's line for every refusal (lab 2); version-conditional-batched does the
+same in PartiQL batches (hardened). Malformed records go to the dead-letter queue with their
+reason where the stage gives one (hardened); without it they fail the batch, as the workshop's
+code does. Anything transient is raised so the trigger retries the batch.
 """
 
 from __future__ import annotations
@@ -28,6 +30,21 @@ FUNCTION = "StateLambda"
 DEFAULT_MAX_AGE_SECONDS = 60  # the workshop skips messages older than this
 
 logger = Logger(service="state-lambda")
+
+
+CONDITIONAL_PUT_FAILED = (
+    "Conditional put failed. This is either a duplicate or a more recent version already arrived."
+)
+
+
+def print_refusal(state: TradeState) -> None:
+    """Lab 2's log lines for a duplicate or an older version, printed as the workshop does."""
+    print(CONDITIONAL_PUT_FAILED)
+    print("Id: ", state.trade_id)
+    print("Hierarchy: ", state.hierarchy.as_dict())
+    print("Value: ", state.value)
+    print("Version: ", state.version)
+    print("Timestamp: ", state.timestamp)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -63,11 +80,13 @@ def handler(event: KinesisStreamEvent, context: LambdaContext) -> dict[str, Any]
         states.append(TradeState.of(message))
 
     environment.dead_letters().send(letters)
-    outcome: WriteOutcome = (
-        store.write_latest(states)
-        if write is switches.StateWrite.VERSION_CONDITIONAL
-        else store.write_unconditional(states)
-    )
+    outcome: WriteOutcome
+    if write is switches.StateWrite.VERSION_CONDITIONAL_BATCHED:
+        outcome = store.write_latest(states)
+    elif write is switches.StateWrite.VERSION_CONDITIONAL:
+        outcome = store.write_each_if_newer(states, refused=print_refusal)
+    else:
+        outcome = store.write_unconditional(states)
     summary = {
         "records": len(to_process),
         "inserted": outcome.inserted,

@@ -16,7 +16,7 @@ from zoneinfo import available_timezones
 import pulumi
 
 from stacks import naming
-from stacks.project import PROJECT_ROOT
+from stacks.project import HANDOUT, PROJECT_ROOT
 from stacks.stage_model import Stage
 
 DEFAULT_ARTIFACTS_DIR = PROJECT_ROOT / ".aws-sam" / "build"
@@ -30,6 +30,7 @@ LAMBDA_RUNTIME = "leda:lambdaRuntime"
 ARTIFACTS_DIR = "leda:artifactsDir"
 SENDER_EMAIL = "leda:senderEmail"
 DEFAULT_TIMEZONE = "leda:defaultTimezone"
+LAB_WORKSPACE = "leda:labWorkspace"
 REGION = "aws:region"
 KEYS = (
     STAGE,
@@ -41,6 +42,7 @@ KEYS = (
     ARTIFACTS_DIR,
     SENDER_EMAIL,
     DEFAULT_TIMEZONE,
+    LAB_WORKSPACE,
     REGION,
 )
 
@@ -87,6 +89,8 @@ class LedaConfig:
     lambda_runtime: str = "python3.11"
     artifacts_dir: Path = DEFAULT_ARTIFACTS_DIR
     default_timezone: str = DEFAULT_ZONE  # how appointment times without an offset are read
+    # The participant's workspace, read when the stage is `lab` (stacks/lab_workspace.py).
+    lab_workspace: Path | None = None
 
 
 def _integer(
@@ -201,6 +205,22 @@ def load(values: Mapping[str, str], stack: str) -> LedaConfig:
         (PROJECT_ROOT / artifacts_text).resolve() if artifacts_text else DEFAULT_ARTIFACTS_DIR
     )
 
+    workspace_text = values.get(LAB_WORKSPACE)
+    # Without a workspace named, the project's lab/ folder (`leda lab start` makes it), or,
+    # before there is one, the handout itself: the lab stage as handed out.
+    lab_workspace = (
+        (PROJECT_ROOT / workspace_text).resolve()
+        if workspace_text
+        else next(
+            (folder for folder in (PROJECT_ROOT / "lab", HANDOUT) if folder.is_dir()), HANDOUT
+        )
+    )
+    if workspace_text and stage is not Stage.LAB:
+        errors.append(
+            f"{LAB_WORKSPACE} is set but {STAGE} is {stage.value!r}; allowed: a workspace "
+            f"with {STAGE}=lab only"
+        )
+
     sender_email = _sender(values.get(SENDER_EMAIL), errors)
     default_timezone = _timezone(values.get(DEFAULT_TIMEZONE), errors)
 
@@ -218,6 +238,7 @@ def load(values: Mapping[str, str], stack: str) -> LedaConfig:
         lambda_runtime=runtime,
         artifacts_dir=artifacts_dir,
         default_timezone=default_timezone,
+        lab_workspace=lab_workspace if stage is Stage.LAB else None,
     )
 
 

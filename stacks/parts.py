@@ -9,7 +9,7 @@ the shape, the policy, the environment, the code.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
@@ -69,6 +69,23 @@ class FunctionCode:
     memory_mb: int
     timeout_seconds: int
     reserved_concurrency: int | None = None
+    # Archive path -> file laid over the build folder (a lab workspace's own modules).
+    overlay: Mapping[str, Path] = field(default_factory=dict)
+
+    def archive(self) -> pulumi.Archive:
+        """The build folder; with an overlay, its files and the overlay's, the overlay's
+        winning where both have a path (listed file by file: an AssetArchive keeps a nested
+        archive in a folder of its own, never at the root)."""
+        if not self.overlay:
+            return pulumi.FileArchive(str(self.code))
+        files: dict[str, pulumi.Asset | pulumi.Archive] = {}
+        if self.code.is_dir():
+            for path in sorted(self.code.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    files[path.relative_to(self.code).as_posix()] = pulumi.FileAsset(str(path))
+        for name, path in self.overlay.items():
+            files[name] = pulumi.FileAsset(str(path))
+        return pulumi.AssetArchive(files)
 
 
 @dataclass(frozen=True)
@@ -120,7 +137,7 @@ def function(
         role=role.arn,
         runtime=code.runtime,
         handler=code.handler,
-        code=pulumi.FileArchive(str(code.code)),
+        code=code.archive(),
         memory_size=code.memory_mb,
         timeout=code.timeout_seconds,
         reserved_concurrent_executions=code.reserved_concurrency,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from stacks import artifacts, config
+from stacks import artifacts, config, lab_workspace
 from stacks.config import LedaConfig
 from stacks.pipeline.component import AggregationPipeline, PipelineArgs
 from stacks.reminders import model as reminder_model
@@ -38,10 +38,17 @@ def main(*, values: Mapping[str, str] | None = None, require_artifacts: bool = T
         code = artifacts.locate(settings.artifacts_dir)
     else:
         code = artifacts.expected(settings.artifacts_dir)
+    stage_model = model(settings.stage)
+    overlays = {}
+    if settings.lab_workspace is not None:
+        workspace = lab_workspace.load(settings.lab_workspace)
+        stage_model = workspace.model()
+        overlays = {function: workspace.code_files() for function in lab_workspace.EDITED_FUNCTIONS}
     pipeline = AggregationPipeline(
         settings.name_prefix,
         PipelineArgs(
-            model=model(settings.stage),
+            model=stage_model,
+            overlays=overlays,
             code=code,
             lambda_runtime=settings.lambda_runtime,
             shard_count=settings.shard_count,

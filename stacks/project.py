@@ -12,3 +12,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = PROJECT_ROOT / "functions"
 TOOLS_DIR = PROJECT_ROOT / ".tools"
+# The lab workspace as handed out (`leda lab start` copies it) and its answers.
+HANDOUT = PROJECT_ROOT / "labs" / "handout"
+SOLUTION = PROJECT_ROOT / "labs" / "solution"

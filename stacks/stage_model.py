@@ -29,11 +29,16 @@ __all__ = [
 
 
 class Stage(StrEnum):
-    """A lab stage, the stack config `leda:stage`: handed out, after lab 1, after lab 2."""
+    """A lab stage, the stack config `leda:stage`: handed out, after lab 1, after lab 2 (the
+    workshop's answers, flaws included), and hardened (lab 3: what the workshop leaves open)."""
 
     BROKEN = "broken"
     WIRED = "wired"
     FAULT_TOLERANT = "fault-tolerant"
+    HARDENED = "hardened"
+    # A participant's workspace (`leda lab start`): the handed-out stack with the participant's
+    # own triggers, concurrency, ReduceLambda policy and code (stacks/lab_workspace.py).
+    LAB = "lab"
 
     @classmethod
     def parse(cls, text: str) -> Stage:
@@ -130,24 +135,32 @@ FUNCTIONS: Mapping[FunctionId, FunctionDefinition] = {
 # The code path each function takes, by stage. The stack passes each value as the function's
 # environment variable; the functions define the variables and the values they allow, and
 # refuse anything else (functions/leda_pipeline/switches.py; tests/functions/test_switches.py
-# holds this table to them). The broken stage's values are template.yaml's defaults. MapLambda
-# has no switch: it is idempotent per batch in every stage.
+# holds this table to them). The broken stage's values are template.yaml's defaults. The first
+# three stages keep the workshop's code, flaws included; hardened fixes what lab 2 leaves open.
+_WORKSHOP_AS_SHIPPED: Mapping[FunctionId, Mapping[str, str]] = {
+    FunctionId.GENERATOR: {"GENERATOR_REFUSED_RECORDS": "drop"},
+    FunctionId.STATE: {"STATE_WRITE": "unconditional"},
+    FunctionId.MAP: {"MAP_WRITE_ERRORS": "return-500"},
+    FunctionId.REDUCE: {"REDUCE_IDEMPOTENCY": "none"},
+}
 SWITCHES: Mapping[Stage, Mapping[FunctionId, Mapping[str, str]]] = {
-    Stage.BROKEN: {
-        FunctionId.GENERATOR: {"GENERATOR_REFUSED_RECORDS": "drop"},
-        FunctionId.STATE: {"STATE_WRITE": "unconditional"},
-        FunctionId.REDUCE: {"REDUCE_IDEMPOTENCY": "none"},
-    },
-    Stage.WIRED: {
-        FunctionId.GENERATOR: {"GENERATOR_REFUSED_RECORDS": "drop"},
-        FunctionId.STATE: {"STATE_WRITE": "unconditional"},
-        FunctionId.REDUCE: {"REDUCE_IDEMPOTENCY": "none"},
-    },
+    Stage.BROKEN: _WORKSHOP_AS_SHIPPED,
+    Stage.WIRED: _WORKSHOP_AS_SHIPPED,
     Stage.FAULT_TOLERANT: {
-        FunctionId.GENERATOR: {"GENERATOR_REFUSED_RECORDS": "resend"},
+        FunctionId.GENERATOR: {"GENERATOR_REFUSED_RECORDS": "drop"},
         FunctionId.STATE: {"STATE_WRITE": "version-conditional"},
+        FunctionId.MAP: {"MAP_WRITE_ERRORS": "return-500"},
+        FunctionId.REDUCE: {"REDUCE_IDEMPOTENCY": "token"},
+    },
+    Stage.HARDENED: {
+        FunctionId.GENERATOR: {"GENERATOR_REFUSED_RECORDS": "resend"},
+        FunctionId.STATE: {"STATE_WRITE": "version-conditional-batched"},
+        FunctionId.MAP: {"MAP_WRITE_ERRORS": "raise"},
         FunctionId.REDUCE: {"REDUCE_IDEMPOTENCY": "token-and-marker"},
     },
+    # The workspace's own StateLambda and ReduceLambda read no switch; the other two run the
+    # workshop's code as shipped.
+    Stage.LAB: _WORKSHOP_AS_SHIPPED,
 }
 
 
@@ -232,16 +245,17 @@ REDUCE_TRIGGER = TriggerSpec(
     # its start loses no delta written while the mapping was being created.
     starting_position="TRIM_HORIZON",
 )
-# StateLambda is idempotent per *record* in the fault-tolerant stage (version-conditional
-# writes), so there its trigger may split a failing batch, give up after bounded retries and
-# record what it gave up on; in wired it keeps the console defaults of lab 1.
+# StateLambda is idempotent per *record* from lab 2 on (version-conditional writes), so in
+# hardened its trigger may split a failing batch, give up after bounded retries and record what
+# it gave up on; up to fault-tolerant it keeps the console defaults of lab 1, where one
+# malformed record fails its batch until the record expires and its shard stands still.
 STATE_TRIGGER_WIRED = TriggerSpec(
     function=FunctionId.STATE,
     source=Target.INCOMING_STREAM,
     batch_size=100,
     starting_position="LATEST",
 )
-STATE_TRIGGER_FAULT_TOLERANT = TriggerSpec(
+STATE_TRIGGER_HARDENED = TriggerSpec(
     function=FunctionId.STATE,
     source=Target.INCOMING_STREAM,
     batch_size=100,
@@ -253,15 +267,16 @@ STATE_TRIGGER_FAULT_TOLERANT = TriggerSpec(
 
 
 def _grants(stage: Stage) -> dict[FunctionId, tuple[Grant, ...]]:
-    wired = stage is not Stage.BROKEN
-    fault_tolerant = stage is Stage.FAULT_TOLERANT
-    dead_letters = (SEND_DEAD_LETTERS,) if fault_tolerant else ()
+    wired = stage not in (Stage.BROKEN, Stage.LAB)
+    hardened = stage is Stage.HARDENED
+    dead_letters = (SEND_DEAD_LETTERS,) if hardened else ()
 
-    # wired writes each trade with UpdateItem; fault-tolerant only with PartiQL INSERT, then
-    # UPDATE ... WHERE Version < ? (BatchExecuteStatement authorises each statement).
+    # The workshop writes each trade with UpdateItem (lab 2 adds a condition, no new action);
+    # hardened only with PartiQL INSERT, then UPDATE ... WHERE Version < ?
+    # (BatchExecuteStatement authorises each statement).
     state_writes = (
         ("dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
-        if fault_tolerant
+        if hardened
         else ("dynamodb:UpdateItem",)
     )
     state = (
@@ -271,16 +286,17 @@ def _grants(stage: Stage) -> dict[FunctionId, tuple[Grant, ...]]:
         *dead_letters,
         *(
             (Grant("ReportFailedBatches", ("sqs:SendMessage",), Target.TRIGGER_FAILURE_QUEUE),)
-            if fault_tolerant
+            if hardened
             else ()
         ),
     )
 
     # The workshop hands ReduceLambda out with logs and ParameterTable only: lab 1 adds the
-    # stream read and the aggregate update. The fault-tolerant transaction also puts an
-    # applied-batch marker (PutItem) and reads it back when DynamoDB answers ambiguously.
+    # stream read and the aggregate update (lab 2's token needs no new action). The hardened
+    # transaction also puts an applied-batch marker (PutItem) and reads it back when DynamoDB
+    # answers ambiguously.
     aggregate_writes = ("dynamodb:UpdateItem",) + (
-        ("dynamodb:PutItem", "dynamodb:GetItem") if fault_tolerant else ()
+        ("dynamodb:PutItem", "dynamodb:GetItem") if hardened else ()
     )
     reduce = (
         READ_PARAMETERS,
@@ -317,14 +333,15 @@ def _grants(stage: Stage) -> dict[FunctionId, tuple[Grant, ...]]:
 
 
 def model(stage: Stage) -> StageModel:
-    """The stage table: broken (handed out), wired (after lab 1), fault-tolerant (after lab 2)."""
-    if stage is Stage.BROKEN:
+    """The stage table: broken (handed out), wired (after lab 1), fault-tolerant (after lab 2),
+    hardened (lab 3); lab is the handed-out stack until a workspace fills it in."""
+    if stage in (Stage.BROKEN, Stage.LAB):
         triggers: tuple[TriggerSpec, ...] = (MAP_TRIGGER,)
-    elif stage is Stage.WIRED:
-        triggers = (STATE_TRIGGER_WIRED, MAP_TRIGGER, REDUCE_TRIGGER)
+    elif stage is Stage.HARDENED:
+        triggers = (STATE_TRIGGER_HARDENED, MAP_TRIGGER, REDUCE_TRIGGER)
     else:
-        triggers = (STATE_TRIGGER_FAULT_TOLERANT, MAP_TRIGGER, REDUCE_TRIGGER)
-    wired = stage is not Stage.BROKEN
+        triggers = (STATE_TRIGGER_WIRED, MAP_TRIGGER, REDUCE_TRIGGER)
+    wired = stage not in (Stage.BROKEN, Stage.LAB)
     return StageModel(
         stage=stage,
         triggers=triggers,
@@ -332,7 +349,7 @@ def model(stage: Stage) -> StageModel:
         # One ReduceLambda at a time: concurrent transactions on the same aggregate items
         # would conflict (lab 1).
         reserved_concurrency={FunctionId.REDUCE: 1} if wired else {},
-        dead_letters=stage is Stage.FAULT_TOLERANT,
+        dead_letters=stage is Stage.HARDENED,
         grants=_grants(stage),
         switches=SWITCHES[stage],
     )

@@ -6,12 +6,18 @@ read when a handler needs it and has no default: a missing or unknown value stop
 with the variable's name and the values it allows.
 
 - STATE_WRITE (StateLambda): `unconditional`, one UpdateItem per message, so a duplicate or an
-  older version rewrites the trade; `version-conditional`, only a newer version is written.
-- REDUCE_IDEMPOTENCY (ReduceLambda): `none`, a retried batch is added again;
-  `token-and-marker`, a ClientRequestToken from the batch (DynamoDB ignores a repeat for 10
-  minutes) and an applied-batch marker in the same transaction (refuses a later replay).
+  older version rewrites the trade (lab 1); `version-conditional`, the same UpdateItem under
+  `attribute_not_exists(id) OR Version < :new_version`, a refusal logged with the workshop's
+  line (lab 2); `version-conditional-batched`, the same rule in PartiQL batches of 25 (hardened).
+- MAP_WRITE_ERRORS (MapLambda): `return-500`, a failed delta write returns
+  `{"statusCode": 500}` as the workshop's code does, which the trigger counts as success (the
+  batch is lost); `raise`, the error fails the batch and the trigger retries it (hardened).
+- REDUCE_IDEMPOTENCY (ReduceLambda): `none`, a retried batch is added again (lab 1); `token`, a
+  ClientRequestToken from the md5 of the batch's records (lab 2: DynamoDB ignores a repeat for
+  10 minutes); `token-and-marker`, that and an applied-batch marker in the same transaction,
+  which refuses a replay after the 10 minutes too (hardened).
 - GENERATOR_REFUSED_RECORDS (GeneratorLambda): `drop`, records PutRecords refuses are counted
-  as lost; `resend`, they are sent again until accepted.
+  as lost (the workshop's generator ignores them); `resend`, they are sent again until accepted.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from enum import StrEnum
 from leda_lambda import settings
 
 STATE_WRITE = "STATE_WRITE"
+MAP_WRITE_ERRORS = "MAP_WRITE_ERRORS"
 REDUCE_IDEMPOTENCY = "REDUCE_IDEMPOTENCY"
 GENERATOR_REFUSED_RECORDS = "GENERATOR_REFUSED_RECORDS"
 
@@ -28,10 +35,17 @@ GENERATOR_REFUSED_RECORDS = "GENERATOR_REFUSED_RECORDS"
 class StateWrite(StrEnum):
     UNCONDITIONAL = "unconditional"
     VERSION_CONDITIONAL = "version-conditional"
+    VERSION_CONDITIONAL_BATCHED = "version-conditional-batched"
+
+
+class MapWriteErrors(StrEnum):
+    RETURN_500 = "return-500"
+    RAISE = "raise"
 
 
 class ReduceIdempotency(StrEnum):
     NONE = "none"
+    TOKEN = "token"
     TOKEN_AND_MARKER = "token-and-marker"
 
 
@@ -44,6 +58,7 @@ class RefusedRecords(StrEnum):
 # stage table to them.
 SWITCHES: dict[str, type[StrEnum]] = {
     STATE_WRITE: StateWrite,
+    MAP_WRITE_ERRORS: MapWriteErrors,
     REDUCE_IDEMPOTENCY: ReduceIdempotency,
     GENERATOR_REFUSED_RECORDS: RefusedRecords,
 }
@@ -51,6 +66,10 @@ SWITCHES: dict[str, type[StrEnum]] = {
 
 def state_write() -> StateWrite:
     return settings.choice(STATE_WRITE, StateWrite)
+
+
+def map_write_errors() -> MapWriteErrors:
+    return settings.choice(MAP_WRITE_ERRORS, MapWriteErrors)
 
 
 def reduce_idempotency() -> ReduceIdempotency:

@@ -6,7 +6,8 @@ its settings, config and root resource, so any number of runs (different stages,
 configs) can follow one another in one process without leaking state.
 
 Values are normalised so callers need not know the mocks' quirks: whole numbers come back as
-`int` (the mocks return floats), and a code archive as `{"fileArchive": "<path>"}`.
+`int` (the mocks return floats), and a code archive as `{"fileArchive": "<path>"}` or, file by
+file, `{"assetArchive": {"<name>": {"fileAsset": "<path>"}}}`.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ def normalise(value: Any) -> Any:
         return int(value)
     if isinstance(value, pulumi.FileArchive):
         return {"fileArchive": str(value.path)}
+    if isinstance(value, pulumi.FileAsset):
+        return {"fileAsset": str(value.path)}
+    if isinstance(value, pulumi.AssetArchive):
+        return {"assetArchive": {name: normalise(item) for name, item in value.assets.items()}}
     if isinstance(value, pulumi.Asset | pulumi.Archive):
         return {"asset": type(value).__name__}
     if isinstance(value, Mapping):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
@@ -48,6 +48,8 @@ class PipelineArgs:
     shard_count: int = 20
     burst_calls: int = 250
     burst_records_per_call: int = 40
+    # Files laid over a function's build folder, by function (a lab workspace's code).
+    overlays: Mapping[FunctionId, Mapping[str, Path]] = field(default_factory=dict)
 
 
 class AggregationPipeline(pulumi.ComponentResource):
@@ -106,8 +108,8 @@ class AggregationPipeline(pulumi.ComponentResource):
         )
 
     def _queue(self, target: Target) -> aws.sqs.Queue:
-        # Both queues exist in every stage, so going back from fault-tolerant never deletes a
-        # queue holding messages; only the fault-tolerant stage sends to them.
+        # Both queues exist in every stage, so going back from hardened never deletes a queue
+        # holding messages; only the hardened stage sends to them.
         return parts.queue(self._names.target(target), self._tags, self)
 
     # --- functions --------------------------------------------------------------------------
@@ -146,6 +148,7 @@ class AggregationPipeline(pulumi.ComponentResource):
                 memory_mb=spec.memory_mb,
                 timeout_seconds=spec.timeout_seconds,
                 reserved_concurrency=model.reserved_concurrency.get(function),
+                overlay=self._args.overlays.get(function, {}),
             ),
             policy=lambda log_group_arn: policies.policy_json(
                 model.grants[function], self._arns(), log_group_arn

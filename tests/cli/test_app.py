@@ -31,5 +31,5 @@ def test_a_bad_stage_for_serve_is_one_line_before_anything_starts():
     result = runner.invoke(app, ["local", "serve", "--stage", "fixed"])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "Error: unknown stage 'fixed'; allowed: broken | wired | fault-tolerant"
+        "Error: unknown stage 'fixed'; allowed: broken | wired | fault-tolerant | hardened | lab"
     ]

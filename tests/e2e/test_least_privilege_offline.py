@@ -145,7 +145,7 @@ def _workload(cloud: LocalCloud, deployment: Deployment) -> None:
     ses.verify_email_identity(EmailAddress=sender)
 
 
-@pytest.mark.parametrize("stage", ["broken", "wired", "fault-tolerant"])
+@pytest.mark.parametrize("stage", ["broken", "wired", "fault-tolerant", "hardened"])
 def test_every_grant_is_the_only_one_some_request_of_the_workload_needs(stage):
     with LocalCloud() as cloud, Deployment(cloud, DeploymentOptions(stage)) as deployment:
         _workload(cloud, deployment)

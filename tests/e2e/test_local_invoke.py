@@ -111,12 +111,12 @@ def test_a_function_the_stack_lacks_is_one_line():
 def test_invoke_uses_a_running_serve_of_the_same_stack(tmp_path):
     fresh_enough = tmp_path / "env.json"  # the sample's trades are from 2026-01-01
     fresh_enough.write_text(json.dumps({"StateLambda": {"MAX_MESSAGE_AGE_SECONDS": "0"}}))
-    with serving("--stage", "fault-tolerant", "--participant", "inv-team") as (serve, description):
+    with serving("--stage", "hardened", "--participant", "inv-team") as (serve, description):
         result = _invoke(
             "StateLambda",
             "state_lambda/kinesis-batch.json",
             "--stage",
-            "fault-tolerant",
+            "hardened",
             "--participant",
             "inv-team",
             "--env-vars",

@@ -128,7 +128,7 @@ def test_unknown_stage_is_one_line_and_exit_1():
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "Error: unknown stage 'fixed'; allowed: broken | wired | fault-tolerant"
+        "Error: unknown stage 'fixed'; allowed: broken | wired | fault-tolerant | hardened | lab"
     ]
 
 

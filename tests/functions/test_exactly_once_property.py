@@ -1,5 +1,5 @@
-"""Property, on DynamoDB Local: in the fault-tolerant stage, duplicates, out-of-order versions
-and the way records are cut into batches never change the aggregates."""
+"""Property, on DynamoDB Local: from lab 2 on (fault-tolerant, hardened), duplicates,
+out-of-order versions and the way records are cut into batches never change the aggregates."""
 
 import os
 import random
@@ -39,11 +39,12 @@ versions = st.lists(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(versions, st.randoms(use_true_random=False), st.integers(1, 10), st.integers(1, 8))
-def test_duplicates_and_order_never_change_the_fault_tolerant_result(
-    lambda_env, dynamodb, dynamodb_streams, sent, rnd: random.Random, copies, batch_size
+@pytest.mark.parametrize("stage", ["fault-tolerant", "hardened"])
+def test_duplicates_and_order_never_change_the_result(
+    lambda_env, dynamodb, dynamodb_streams, stage, sent, rnd: random.Random, copies, batch_size
 ):
     tables = create_pipeline_tables(dynamodb)
-    os.environ.update({**tables.environment(), **switches("fault-tolerant")})
+    os.environ.update({**tables.environment(), **switches(stage)})
     container.reset()
     messages = [trade(t, str(Decimal(cents) / 100), v, h) for t, v, cents, h in sent]
     delivered = messages + [rnd.choice(messages) for _ in range(copies)]

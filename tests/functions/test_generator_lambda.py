@@ -85,11 +85,12 @@ def _enter_lab2(parameters):
         parameters.put(name, value)
 
 
-def test_fault_tolerant_lab2_is_exactly_once(lambda_env, game):
-    use_stage(lambda_env, "fault-tolerant")
+@pytest.mark.parametrize("stage", ["fault-tolerant", "hardened"])
+def test_lab2_is_exactly_once_from_lab_2_on(lambda_env, game, stage):
+    use_stage(lambda_env, stage)
     lambda_env.setenv("LEDA_RANDOM_SEED", "42")
     _enter_lab2(game.parameters)
-    results = [game.play("fault-tolerant") for _ in range(3)]
+    results = [game.play(stage) for _ in range(3)]
     assert all(r.correct for r in results), [r.mismatched_keys for r in results]
     assert sum(r.duplicates for r in results) > 0 and sum(r.out_of_order for r in results) > 0
     assert results[-1].score == 300
@@ -144,7 +145,7 @@ class FlakyKinesis:
         return {"FailedRecordCount": len(refuse), "Records": results}
 
 
-@pytest.mark.parametrize(("retry", "stage"), [(True, "fault-tolerant"), (False, "wired")])
+@pytest.mark.parametrize(("retry", "stage"), [(True, "hardened"), (False, "fault-tolerant")])
 def test_partial_put_failures(kinesis, stream, retry, stage):
     import random
 

@@ -76,9 +76,9 @@ def test_a_retried_batch_writes_its_delta_once(lambda_env, dynamodb, tables, sta
     assert len(deltas_in(dynamodb, tables)) == 1
 
 
-def test_a_failed_write_raises_instead_of_reporting_success(lambda_env, tables, state_tap):
-    """The workshop's Map returned {'statusCode': 500}, which the trigger takes as success."""
-    use_stage(lambda_env, "wired")
+def test_a_failed_write_raises_in_hardened(lambda_env, tables, state_tap):
+    """hardened fails the batch, so the trigger retries it."""
+    use_stage(lambda_env, "hardened")
     invoke(state_lambda.handler, kinesis_event([wire(trade("t", "10"))]))
     lambda_env.setenv("REDUCE_TABLE_NAME", "NoSuchTable")
     from botocore.exceptions import ClientError
@@ -87,10 +87,21 @@ def test_a_failed_write_raises_instead_of_reporting_success(lambda_env, tables, 
         invoke(map_lambda.handler, batch(state_tap.take()))
 
 
+@pytest.mark.parametrize("stage", ["broken", "wired", "fault-tolerant"])
+def test_a_failed_write_returns_500_in_the_workshops_stages(lambda_env, tables, state_tap, stage):
+    """The workshop's Map returns {'statusCode': 500}, which the trigger takes as success."""
+    use_stage(lambda_env, stage)
+    invoke(state_lambda.handler, kinesis_event([wire(trade("t", "10"))]))
+    lambda_env.setenv("REDUCE_TABLE_NAME", "NoSuchTable")
+    answer = invoke(map_lambda.handler, batch(state_tap.take()))
+    assert answer["statusCode"] == 500
+    assert "ResourceNotFoundException" in answer["body"]
+
+
 def test_an_unreadable_image_goes_to_the_dead_letter_queue(
     lambda_env, dynamodb, tables, state_tap, sqs, dead_letter_queue
 ):
-    use_stage(lambda_env, "fault-tolerant")
+    use_stage(lambda_env, "hardened")
     lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)
     invoke(state_lambda.handler, kinesis_event([wire(trade("good", "3"))]))
     dynamodb.put_item(  # written by hand, not by StateLambda

@@ -1,4 +1,5 @@
-"""ReduceLambda: a replayed batch is applied once in fault-tolerant, twice in wired."""
+"""ReduceLambda: a replayed batch is applied twice in wired, once in fault-tolerant within the
+token's window, and once in hardened even after it."""
 
 import json
 from decimal import Decimal
@@ -77,8 +78,9 @@ def test_wired_applies_a_replayed_batch_twice(lambda_env, dynamodb, tables, redu
     assert aggregates(dynamodb, tables)["PV"] == Decimal(21)
 
 
-def test_fault_tolerant_applies_a_replayed_batch_once(lambda_env, dynamodb, tables, reduce_event):
-    use_stage(lambda_env, "fault-tolerant")
+@pytest.mark.parametrize("stage", ["fault-tolerant", "hardened"])
+def test_a_retried_batch_is_applied_once(lambda_env, dynamodb, tables, reduce_event, stage):
+    use_stage(lambda_env, stage)
     dynamodb.put_item(
         TableName=tables.parameter,
         Item={"parameter": {"S": "FAILURE_REDUCE_LAMBDA_PCT"}, "value": {"N": "100"}},
@@ -94,7 +96,7 @@ def test_a_replay_after_the_token_window_changes_nothing(
 ):
     """After 10 minutes DynamoDB no longer knows the token; to it the replay is a new request,
     which is what a different token is. The applied-batch marker refuses it."""
-    use_stage(lambda_env, "fault-tolerant")
+    use_stage(lambda_env, "hardened")
     first = invoke(reduce_lambda.handler, reduce_event)
     assert first["applied"] is True
     monkeypatch.setattr(reduce_lambda, "request_token", lambda ids: "token-the-service-forgot")
@@ -114,8 +116,37 @@ def test_a_token_mismatch_is_recognised_as_a_replay_when_the_marker_is_there(dyn
         store.apply({"PV": Decimal(2)}, token="t1", batch_marker="b2")  # not a replay: loud
 
 
-def test_markers_are_not_aggregates(lambda_env, dynamodb, tables, reduce_event):
+def test_fault_tolerant_adds_a_replay_after_the_token_window_again(
+    lambda_env, dynamodb, tables, reduce_event, monkeypatch
+):
+    """The weakness the workshop names: past 10 minutes the token protects nothing."""
     use_stage(lambda_env, "fault-tolerant")
+    invoke(reduce_lambda.handler, reduce_event)
+    monkeypatch.setattr(reduce_lambda, "records_token", lambda records: "token-the-service-forgot")
+    invoke(reduce_lambda.handler, reduce_event)
+    assert aggregates(dynamodb, tables)["PV"] == Decimal(21)
+
+
+def test_the_lab_2_token_is_the_md5_of_the_records(lambda_env, reduce_event, monkeypatch):
+    """The same records give the same token, whatever the order of each record's keys."""
+    use_stage(lambda_env, "fault-tolerant")
+    seen: list[str | None] = []
+
+    def apply(self, total, token=None, batch_marker=None):
+        seen.append(token)
+        return True
+
+    monkeypatch.setattr(AggregateStore, "apply", apply)
+    invoke(reduce_lambda.handler, reduce_event)
+    reordered = {"Records": [dict(reversed(r.items())) for r in reduce_event["Records"]]}
+    invoke(reduce_lambda.handler, reordered)
+    assert seen[0] == seen[1] == batch_hash.records_token(reduce_event["Records"])
+    assert len(seen[0]) == 32
+    assert batch_hash.records_token(reduce_event["Records"][:1]) != seen[0]
+
+
+def test_markers_are_not_aggregates(lambda_env, dynamodb, tables, reduce_event):
+    use_stage(lambda_env, "hardened")
     invoke(reduce_lambda.handler, reduce_event)
     ids = [r["eventID"] for r in reduce_event["Records"]]
     marker = dynamodb.get_item(
@@ -129,7 +160,7 @@ def test_markers_are_not_aggregates(lambda_env, dynamodb, tables, reduce_event):
 def test_malformed_delta_goes_to_the_dead_letter_queue(
     lambda_env, dynamodb, dynamodb_streams, tables, sqs, dead_letter_queue
 ):
-    use_stage(lambda_env, "fault-tolerant")
+    use_stage(lambda_env, "hardened")
     lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)
     put_delta(dynamodb, tables, "ok", {"Delta": 4})
     dynamodb.put_item(

@@ -36,7 +36,7 @@ def stream_event_names(dynamodb, dynamodb_streams, table):
     return [r["eventName"] for r in TableStreamTap(dynamodb, dynamodb_streams, table).take()]
 
 
-@pytest.mark.parametrize("stage", ["wired", "fault-tolerant"])
+@pytest.mark.parametrize("stage", ["wired", "fault-tolerant", "hardened"])
 def test_writes_each_trade(lambda_env, dynamodb, tables, stage):
     use_stage(lambda_env, stage)
     a, b = trade("a", "10.50"), trade("b", "20", hierarchy=OPT_APAC)
@@ -63,25 +63,45 @@ def test_an_exact_duplicate_makes_no_stream_record_even_when_rewritten(
     assert stream_event_names(dynamodb, dynamodb_streams, tables.state) == ["INSERT"]  # one record
 
 
-def test_fault_tolerant_writes_a_duplicate_once(lambda_env, dynamodb, dynamodb_streams, tables):
-    use_stage(lambda_env, "fault-tolerant")
+VERSIONED = ["fault-tolerant", "hardened"]
+
+
+@pytest.mark.parametrize("stage", VERSIONED)
+def test_a_duplicate_is_written_once(lambda_env, dynamodb, dynamodb_streams, tables, stage):
+    use_stage(lambda_env, stage)
     message = trade("dup", "5")
     summary = invoke(state_lambda.handler, kinesis_event([wire(message), wire(message)]))
     retry = invoke(state_lambda.handler, kinesis_event([wire(message)]))  # a retried batch
     assert stream_event_names(dynamodb, dynamodb_streams, tables.state) == ["INSERT"]
-    assert summary["inserted"] == 1 and summary["ignored"] == 1
+    assert summary["inserted"] + summary["updated"] == 1 and summary["ignored"] == 1
     assert (retry["updated"], retry["ignored"]) == (0, 1)
 
 
-def test_the_first_write_of_a_version_wins(lambda_env, dynamodb, tables):
+def test_fault_tolerant_prints_the_workshops_line_for_a_refused_write(lambda_env, tables, capsys):
+    """Lab 2 step 1's check: the line in StateLambda's log, then the trade's fields."""
     use_stage(lambda_env, "fault-tolerant")
+    message = trade("dup", "5", version=2)
+    invoke(state_lambda.handler, kinesis_event([wire(message), wire(message)]))
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index(
+        "Conditional put failed. This is either a duplicate or a more recent version already "
+        "arrived."
+    )
+    assert lines[start + 1] == "Id:  dup"
+    assert lines[start + 4] == "Version:  2"
+
+
+@pytest.mark.parametrize("stage", VERSIONED)
+def test_the_first_write_of_a_version_wins(lambda_env, dynamodb, tables, stage):
+    use_stage(lambda_env, stage)
     invoke(state_lambda.handler, kinesis_event([wire(trade("v", "1", version=5))]))
     invoke(state_lambda.handler, kinesis_event([wire(trade("v", "2", version=5))]))
     assert state_of(dynamodb, tables, "v")[:2] == (Decimal(1), 5)
 
 
-def test_an_older_version_never_overwrites_a_newer_one(lambda_env, dynamodb, tables):
-    use_stage(lambda_env, "fault-tolerant")
+@pytest.mark.parametrize("stage", VERSIONED)
+def test_an_older_version_never_overwrites_a_newer_one(lambda_env, dynamodb, tables, stage):
+    use_stage(lambda_env, stage)
     newer, older = trade("t", "30", version=3), trade("t", "10", version=2)
     invoke(state_lambda.handler, kinesis_event([wire(newer)]))
     invoke(state_lambda.handler, kinesis_event([wire(older)]))
@@ -155,7 +175,7 @@ POISON = [
 def test_poison_records_go_to_the_dead_letter_queue_and_good_ones_through(
     lambda_env, dynamodb, tables, sqs, dead_letter_queue
 ):
-    use_stage(lambda_env, "fault-tolerant")
+    use_stage(lambda_env, "hardened")
     lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)
     good = [trade(f"g{i}", str(i)) for i in range(3)]
     fields = [
@@ -224,7 +244,7 @@ def test_a_transient_error_is_raised_not_swallowed(lambda_env, sqs, dead_letter_
 
     from leda.cloud.process import free_port
 
-    use_stage(lambda_env, "fault-tolerant")
+    use_stage(lambda_env, "hardened")
     lambda_env.setenv("DEAD_LETTER_QUEUE_URL", dead_letter_queue)
     lambda_env.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{free_port()}")
     container.reset()

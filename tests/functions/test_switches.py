@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import generator_lambda
+import map_lambda
 import pytest
 import reduce_lambda
 import state_lambda
@@ -19,6 +20,7 @@ from tests.support.invoke import invoke
 
 READERS = {
     switches.STATE_WRITE: (FunctionId.STATE, switches.state_write),
+    switches.MAP_WRITE_ERRORS: (FunctionId.MAP, switches.map_write_errors),
     switches.REDUCE_IDEMPOTENCY: (FunctionId.REDUCE, switches.reduce_idempotency),
     switches.GENERATOR_REFUSED_RECORDS: (FunctionId.GENERATOR, switches.refused_records),
 }
@@ -58,6 +60,7 @@ def test_every_allowed_value_is_read_as_itself(monkeypatch, variable):
     ("handler", "event", "variable"),
     [
         (state_lambda.handler, kinesis_event([]), switches.STATE_WRITE),
+        (map_lambda.handler, batch([]), switches.MAP_WRITE_ERRORS),
         (reduce_lambda.handler, batch([]), switches.REDUCE_IDEMPOTENCY),
         (generator_lambda.handler, {}, switches.GENERATOR_REFUSED_RECORDS),
     ],

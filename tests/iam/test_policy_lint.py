@@ -29,7 +29,7 @@ def _findings(document: str) -> set[tuple[str, str]]:
     return found
 
 
-@pytest.mark.parametrize("stage", ["broken", "wired", "fault-tolerant"])
+@pytest.mark.parametrize("stage", ["broken", "wired", "fault-tolerant", "hardened"])
 @pytest.mark.parametrize("participant", [None, "team-b"])
 def test_every_policy_passes_the_linter_or_is_explained(stage, participant):
     plan = stage_plan(stage, participant)

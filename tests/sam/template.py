@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 
 
-class _CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc]
+class _CloudFormationLoader(yaml.SafeLoader):
     """Short-form intrinsics (`!Ref X`, `!Sub ...`) as their long form (`{"Ref": "X"}`)."""
 
 
@@ -22,8 +22,10 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[st
         value: Any = loader.construct_scalar(node)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
-    else:
+    elif isinstance(node, yaml.MappingNode):
         value = loader.construct_mapping(node, deep=True)
+    else:
+        raise yaml.constructor.ConstructorError(None, None, f"unexpected node {node!r}")
     return {name: value}
 
 

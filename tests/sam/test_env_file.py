@@ -60,10 +60,10 @@ def test_generator_sends_a_small_burst_and_checks_at_once(env_values):
     assert values["CHECK_DELAY_SECONDS"] == "0"
 
 
-def test_every_pipeline_function_takes_the_fault_tolerant_code_path(env_values):
-    """The stage table's switches for fault-tolerant (stacks/stage_model.py), function by
+def test_every_pipeline_function_takes_the_hardened_code_path(env_values):
+    """The stage table's switches for hardened (stacks/stage_model.py), function by
     function; README.md says how to try lab 1's code paths instead."""
-    for function, switches in SWITCHES[Stage.FAULT_TOLERANT].items():
+    for function, switches in SWITCHES[Stage.HARDENED].items():
         values = env_file.for_function(env_values, function.value)
         assert {name: values.get(name) for name in switches} == dict(switches), function.value
 

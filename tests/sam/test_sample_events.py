@@ -113,7 +113,7 @@ def test_kinesis_batch_writes_four_trades_and_dead_letters_the_malformed_record(
 ):
     invocation = invoke_artifact("StateLambda", KINESIS_BATCH, sample_env("StateLambda"))
     assert invocation.ok, invocation.describe()
-    # fault-tolerant: the exact duplicate is refused by the version condition
+    # hardened: the exact duplicate is refused by the version condition
     assert invocation.result == {
         "records": 6,
         "inserted": 4,
@@ -215,7 +215,7 @@ def test_reduce_stream_adds_both_deltas_to_aggregate_table_once(
     assert invocation.result == {"records": 2, "keys": 10, "applied": True, "dead_lettered": 0}
     assert resources.aggregates(dynamodb, tables.aggregate) == resources.decimals(AGGREGATES)
 
-    # fault-tolerant: a replayed batch changes nothing. Its summary may still say "applied":
+    # hardened: a replayed batch changes nothing. Its summary may still say "applied":
     # DynamoDB answers an identical request with the same ClientRequestToken with success
     # (and does nothing); the batch marker refuses only a replay that differs (a later second).
     replay = invoke_artifact("ReduceLambda", REDUCE_STREAM, sample_env("ReduceLambda"))

@@ -26,7 +26,7 @@ from tests.sam import template
 from tests.sam.project import ROOT, TEMPLATE
 from tests.sam.template import SamFunction
 
-STAGES = ("broken", "wired", "fault-tolerant")
+STAGES = ("broken", "wired", "fault-tolerant", "hardened")
 LAMBDA_FUNCTION = "aws:lambda/function:Function"
 SAM_DEFAULT_BUILD_DIR = ROOT / ".aws-sam" / "build"
 

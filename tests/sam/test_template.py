@@ -39,7 +39,7 @@ EXPECTED = {
         "map_lambda.handler",
         256,
         60,
-        COMMON | {"REDUCE_TABLE_NAME", "DEAD_LETTER_QUEUE_URL"},
+        COMMON | {"REDUCE_TABLE_NAME", "DEAD_LETTER_QUEUE_URL", "MAP_WRITE_ERRORS"},
     ),
     "ReduceLambda": (
         "reduce_lambda.handler",

@@ -7,7 +7,7 @@ from typing import Any
 
 from stacks.mocks.run import DeclaredResource, StackRun
 
-STAGES = ("broken", "wired", "fault-tolerant")
+STAGES = ("broken", "wired", "fault-tolerant", "hardened")
 FUNCTIONS = ("GeneratorLambda", "StateLambda", "MapLambda", "ReduceLambda")  # the pipeline's
 REMINDER = "ReminderLambda"
 ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"

@@ -49,8 +49,19 @@ def test_diff_broken_to_wired_is_lab_one() -> None:
     assert "    + reservedConcurrentExecutions: 1" in out
 
 
-def test_diff_wired_to_fault_tolerant_is_lab_two() -> None:
+def test_diff_wired_to_fault_tolerant_is_lab_two_code_only() -> None:
     result = runner.invoke(app, ["stage", "diff", "wired", "fault-tolerant"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "    environment.variables.STATE_WRITE: unconditional -> version-conditional" in out
+    assert "    environment.variables.REDUCE_IDEMPOTENCY: none -> token" in out
+    # nothing else: no trigger, policy or other variable changes in lab 2
+    assert "allow" not in out and "maximumRetryAttempts" not in out
+    assert "GENERATOR_REFUSED_RECORDS" not in out and "MAP_WRITE_ERRORS" not in out
+
+
+def test_diff_fault_tolerant_to_hardened_is_lab_three() -> None:
+    result = runner.invoke(app, ["stage", "diff", "fault-tolerant", "hardened"])
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "    maximumRetryAttempts: -1 -> 10" in out
@@ -59,9 +70,13 @@ def test_diff_wired_to_fault_tolerant_is_lab_two() -> None:
     assert "    - allow dynamodb:UpdateItem: StateTable" in out
     assert "    + allow dynamodb:PartiQLInsert: StateTable" in out
     assert "    + environment.variables.DEAD_LETTER_QUEUE_URL: DeadLetterQueue" in out
-    assert "    environment.variables.STATE_WRITE: unconditional -> version-conditional" in out
-    assert "    environment.variables.REDUCE_IDEMPOTENCY: none -> token-and-marker" in out
+    assert (
+        "    environment.variables.STATE_WRITE: version-conditional -> version-conditional-batched"
+        in out
+    )
+    assert "    environment.variables.REDUCE_IDEMPOTENCY: token -> token-and-marker" in out
     assert "    environment.variables.GENERATOR_REFUSED_RECORDS: drop -> resend" in out
+    assert "    environment.variables.MAP_WRITE_ERRORS: return-500 -> raise" in out
 
 
 @pytest.mark.parametrize(("before", "after"), list(permutations(STAGES, 2)))
@@ -91,7 +106,8 @@ def test_diff_flags_a_replacement() -> None:
     [
         (
             ["stage", "show", "wird"],
-            "Error: unknown stage 'wird'; allowed: broken | wired | fault-tolerant",
+            "Error: unknown stage 'wird'; allowed: broken | wired | fault-tolerant | "
+            "hardened | lab",
         ),
         (["stage", "diff", "wired", "lab3"], "Error: unknown stage 'lab3'; allowed:"),
         (

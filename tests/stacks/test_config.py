@@ -68,10 +68,14 @@ def test_participant_prefixes_names() -> None:
 
 
 BAD = [
-    ({"leda:stage": None}, "leda:stage is not set; allowed: broken | wired | fault-tolerant"),
+    (
+        {"leda:stage": None},
+        "leda:stage is not set; allowed: broken | wired | fault-tolerant | hardened | lab",
+    ),
     (
         {"leda:stage": "wird"},
-        "leda:stage='wird' is not a stage; allowed: broken | wired | fault-tolerant",
+        "leda:stage='wird' is not a stage; allowed: broken | wired | fault-tolerant | "
+        "hardened | lab",
     ),
     (
         {"leda:participant": "a b"},
@@ -274,7 +278,7 @@ def _stack_file(name: str) -> dict[str, str]:
     return dict(re.findall(r"^\s+([a-z]+:[A-Za-z]+):\s*(\S+)\s*$", text, flags=re.MULTILINE))
 
 
-@pytest.mark.parametrize("stage", ["broken", "wired", "fault-tolerant"])
+@pytest.mark.parametrize("stage", ["broken", "wired", "fault-tolerant", "hardened", "lab"])
 def test_stage_stack_files_select_their_stage(stage: str) -> None:
     values = _stack_file(stage)
     assert config.load(values, stack=stage).stage.value == stage

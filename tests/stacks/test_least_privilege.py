@@ -64,9 +64,9 @@ def _merge(*parts: Expected) -> Expected:
 
 def expected_grants(stage: str, name: str) -> Expected:
     wired = stage != "broken"
-    fault_tolerant = stage == "fault-tolerant"
+    hardened = stage == "hardened"
     logs = _grant(LOGS, f"{name}Logs", f"{name}Logs:log-stream:*")
-    dead_letters = _grant({"sqs:SendMessage"}, "DeadLetterQueue") if fault_tolerant else {}
+    dead_letters = _grant({"sqs:SendMessage"}, "DeadLetterQueue") if hardened else {}
     parameters = _grant({"dynamodb:GetItem"}, "ParameterTable")
     if name == "GeneratorLambda":
         return _merge(
@@ -80,7 +80,7 @@ def expected_grants(stage: str, name: str) -> Expected:
     if name == "StateLambda":
         writes = (
             {"dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate"}
-            if fault_tolerant
+            if hardened
             else {"dynamodb:UpdateItem"}
         )
         return _merge(
@@ -89,7 +89,7 @@ def expected_grants(stage: str, name: str) -> Expected:
             _grant(writes, "StateTable"),
             parameters,
             dead_letters,
-            _grant({"sqs:SendMessage"}, "TriggerFailureQueue") if fault_tolerant else {},
+            _grant({"sqs:SendMessage"}, "TriggerFailureQueue") if hardened else {},
         )
     if name == "MapLambda":
         return _merge(
@@ -103,7 +103,7 @@ def expected_grants(stage: str, name: str) -> Expected:
     if not wired:  # the workshop's incomplete policy, as handed out
         return _merge(logs, parameters)
     aggregate = {"dynamodb:UpdateItem"} | (
-        {"dynamodb:PutItem", "dynamodb:GetItem"} if fault_tolerant else set()
+        {"dynamodb:PutItem", "dynamodb:GetItem"} if hardened else set()
     )
     return _merge(
         logs,

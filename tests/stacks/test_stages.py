@@ -54,7 +54,7 @@ STATE_WIRED = (
         "destinationConfig": None,
     },
 )
-STATE_FAULT_TOLERANT = (
+STATE_HARDENED = (
     "IncomingDataStream",
     {
         "batchSize": 100,
@@ -89,8 +89,15 @@ EXPECTED_TRIGGERS: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
         "ReduceLambda": REDUCE,
         "ReminderLambda": REMINDER,
     },
+    # Lab 2 changes code only: the triggers stay as lab 1 left them.
     "fault-tolerant": {
-        "StateLambda": STATE_FAULT_TOLERANT,
+        "StateLambda": STATE_WIRED,
+        "MapLambda": MAP,
+        "ReduceLambda": REDUCE,
+        "ReminderLambda": REMINDER,
+    },
+    "hardened": {
+        "StateLambda": STATE_HARDENED,
         "MapLambda": MAP,
         "ReduceLambda": REDUCE,
         "ReminderLambda": REMINDER,
@@ -117,7 +124,8 @@ def test_triggers_per_stage(run_stage: RunStage, stage: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("stage", "stream"), [("broken", False), ("wired", True), ("fault-tolerant", True)]
+    ("stage", "stream"),
+    [("broken", False), ("wired", True), ("fault-tolerant", True), ("hardened", True)],
 )
 def test_reduce_table_stream(run_stage: RunStage, stage: str, stream: bool) -> None:
     run = run_stage(stage)
@@ -131,7 +139,7 @@ def test_reduce_table_stream(run_stage: RunStage, stage: str, stream: bool) -> N
 
 
 @pytest.mark.parametrize(
-    ("stage", "reserved"), [("broken", None), ("wired", 1), ("fault-tolerant", 1)]
+    ("stage", "reserved"), [("broken", None), ("wired", 1), ("fault-tolerant", 1), ("hardened", 1)]
 )
 def test_reserved_concurrency(run_stage: RunStage, stage: str, reserved: int | None) -> None:
     run = run_stage(stage)
@@ -158,21 +166,28 @@ ENVIRONMENT = {
     "ReduceLambda": {"PARAMETER_TABLE_NAME", "AGGREGATE_TABLE_NAME"},
 }
 # The code path of each function, per stage (README.md's stage table): lab 1 keeps the
-# workshop's unconditional write, a plain transaction and a generator that drops refused
-# records; lab 2 makes all three exactly-once. Map has no switch: idempotent in every stage.
+# workshop's unconditional write, a plain transaction, a Map that returns 500 on a failed
+# write and a generator that drops refused records; lab 2 changes the write (a condition) and
+# the transaction (a token) only; hardened fixes all four.
 LAB_1_CODE = {
     "GeneratorLambda": {"GENERATOR_REFUSED_RECORDS": "drop"},
     "StateLambda": {"STATE_WRITE": "unconditional"},
-    "MapLambda": {},
+    "MapLambda": {"MAP_WRITE_ERRORS": "return-500"},
     "ReduceLambda": {"REDUCE_IDEMPOTENCY": "none"},
 }
 SWITCHES = {
     "broken": LAB_1_CODE,
     "wired": LAB_1_CODE,
     "fault-tolerant": {
-        "GeneratorLambda": {"GENERATOR_REFUSED_RECORDS": "resend"},
+        "GeneratorLambda": {"GENERATOR_REFUSED_RECORDS": "drop"},
         "StateLambda": {"STATE_WRITE": "version-conditional"},
-        "MapLambda": {},
+        "MapLambda": {"MAP_WRITE_ERRORS": "return-500"},
+        "ReduceLambda": {"REDUCE_IDEMPOTENCY": "token"},
+    },
+    "hardened": {
+        "GeneratorLambda": {"GENERATOR_REFUSED_RECORDS": "resend"},
+        "StateLambda": {"STATE_WRITE": "version-conditional-batched"},
+        "MapLambda": {"MAP_WRITE_ERRORS": "raise"},
         "ReduceLambda": {"REDUCE_IDEMPOTENCY": "token-and-marker"},
     },
 }
@@ -186,7 +201,7 @@ def test_environment_per_stage(run_stage: RunStage, stage: str) -> None:
     for name in FUNCTIONS:
         variables = environment(run, name)
         expected = set(ENVIRONMENT[name]) | set(SWITCHES[stage][name])
-        if stage == "fault-tolerant" and name in DEAD_LETTER_USERS:
+        if stage == "hardened" and name in DEAD_LETTER_USERS:
             expected.add("DEAD_LETTER_QUEUE_URL")
             assert variables["DEAD_LETTER_QUEUE_URL"] == queue_url
         assert set(variables) == expected, name
@@ -323,8 +338,8 @@ def test_every_physical_name_carries_the_participant_prefix(run_stage: RunStage)
 
 
 def test_the_stages_and_the_message_for_an_unknown_one() -> None:
-    assert tuple(stage.value for stage in Stage) == tuple(STAGES)
+    assert tuple(stage.value for stage in Stage) == (*STAGES, "lab")
     assert Stage.parse("fault-tolerant") is Stage.FAULT_TOLERANT
-    allowed = "allowed: broken | wired | fault-tolerant"
+    allowed = "allowed: broken | wired | fault-tolerant | hardened | lab"
     with pytest.raises(ValueError, match=re.escape(f"unknown stage 'fixed'; {allowed}")):
         Stage.parse("fixed")

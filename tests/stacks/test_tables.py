@@ -129,8 +129,10 @@ def test_the_program_declares_the_shapes_of_stacks_tables(run_stage: RunStage, s
 
 def test_only_reduce_table_changes_between_stages(run_stage: RunStage):
     """The one shape a stage decides is ReduceTable's stream: off when handed out, on after."""
-    broken, wired, fault_tolerant = (declared_shapes(run_stage(stage)) for stage in STAGES)
-    assert wired == fault_tolerant
+    broken, wired, fault_tolerant, hardened = (
+        declared_shapes(run_stage(stage)) for stage in STAGES
+    )
+    assert wired == fault_tolerant == hardened
     changed = {name for name in broken if broken[name] != wired[name]}
     assert changed == {"ReduceTable"}
     assert not broken["ReduceTable"].stream_enabled

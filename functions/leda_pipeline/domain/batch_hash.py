@@ -8,7 +8,9 @@ transaction idempotent per batch, and why their triggers must never split or reo
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 def _joined(record_ids: Sequence[str]) -> bytes:
@@ -25,3 +27,17 @@ def batch_digest(record_ids: Sequence[str]) -> str:
 def request_token(record_ids: Sequence[str]) -> str:
     """MD5 hex (32 characters): a ClientRequestToken is 1-36 characters; SHA-256 hex won't fit."""
     return hashlib.md5(_joined(record_ids), usedforsecurity=False).hexdigest()
+
+
+def records_token(records: Sequence[Mapping[str, Any]]) -> str:
+    """Lab 2's ClientRequestToken: the MD5 hex of the batch's records as the function got them.
+
+    The workshop hashes `str(records)`, Python's repr of the list of dicts, which depends on the
+    order of each dict's keys. Here the records are serialised as JSON with sorted keys and no
+    spaces, so the same batch gives the same token whoever parsed it; a retry, which hands over
+    the same records, gets the same token.
+    """
+    if not records:
+        raise ValueError("a batch has at least one record")
+    text = json.dumps(list(records), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()

@@ -26,7 +26,7 @@ from leda.workshop.run import WorkshopOptions, WorkshopRun
 
 @dataclass(frozen=True)
 class BenchOptions:
-    stage: str = "fault-tolerant"
+    stage: str = "hardened"
     bursts: int = 3
     burst_size: int = 10_000
     interval: float = 40.0

@@ -15,6 +15,7 @@ from rich.console import Console
 from leda import stage_report
 from leda.cli.bench import bench
 from leda.cli.errors import fail
+from leda.cli.lab import lab_app
 from leda.cli.local import local_app
 from leda.stage_report import StageReportError
 
@@ -24,11 +25,13 @@ stage_app = typer.Typer(
     no_args_is_help=True,
     help=(
         "The lab stages: [blue]broken[/blue] (handed out), [blue]wired[/blue] (after lab 1), "
-        "[blue]fault-tolerant[/blue] (after lab 2)."
+        "[blue]fault-tolerant[/blue] (after lab 2), [blue]hardened[/blue] (lab 3, beyond the "
+        "workshop)."
     ),
 )
 app.add_typer(stage_app, name="stage")
 app.add_typer(local_app, name="local")
+app.add_typer(lab_app, name="lab")
 app.command(name="bench")(bench)
 
 ParticipantOption = Annotated[
@@ -63,7 +66,7 @@ def callback(
 
 @stage_app.command()
 def show(
-    stage: Annotated[str, typer.Argument(help="broken | wired | fault-tolerant")],
+    stage: Annotated[str, typer.Argument(help="broken | wired | fault-tolerant | hardened")],
     participant: ParticipantOption = None,
 ) -> None:
     """

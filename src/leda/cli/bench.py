@@ -14,7 +14,9 @@ from leda.cli.errors import reported
 
 
 def bench(
-    stage: Annotated[str, typer.Option(help="broken | wired | fault-tolerant")] = "fault-tolerant",
+    stage: Annotated[
+        str, typer.Option(help="broken | wired | fault-tolerant | hardened")
+    ] = "hardened",
     bursts: Annotated[int, typer.Option(help="Bursts to measure.")] = 3,
     burst_size: Annotated[int, typer.Option(help="Messages per burst.")] = 10_000,
     interval: Annotated[

@@ -19,10 +19,18 @@ from leda.cloud.local_cloud import CloudFailure, Stopped
 from leda.cloud.process import EmulatorError
 from leda.deployment.deployment import DeploymentError
 from leda.deployment.plan import PlanError
+from leda.faults.plan import FaultError
 from leda.workshop.run import WorkshopError
 
 # Errors that say what is wrong and what to do: shown as they are, without a traceback.
-USER_ERRORS = (EmulatorError, CloudFailure, DeploymentError, PlanError, WorkshopError)
+USER_ERRORS = (
+    EmulatorError,
+    CloudFailure,
+    DeploymentError,
+    PlanError,
+    WorkshopError,
+    FaultError,
+)
 
 
 def fail(error: object) -> typer.Exit:

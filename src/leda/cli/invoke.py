@@ -33,8 +33,12 @@ def invoke(
         Path, typer.Option("--event", "-e", help="The event, a JSON file (as for sam local).")
     ],
     stage: Annotated[
-        str, typer.Option(help="broken | wired | fault-tolerant: the stack the function is from.")
-    ] = "fault-tolerant",
+        str,
+        typer.Option(
+            help="broken | wired | fault-tolerant | hardened: the stack the function is from "
+            "(hardened by default, the code paths events/env.json sets)."
+        ),
+    ] = "hardened",
     participant: Annotated[
         str | None, typer.Option(help="Name prefix of the stack (default: leda-dev).")
     ] = None,

@@ -36,9 +36,9 @@ from leda.deployment.deployment import (
     Deployment,
     DeploymentOptions,
     check_data_dir,
-    read_stage_plan,
 )
 from leda.deployment.plan import LocalPlan
+from leda.faults.plan import FaultPlan
 from leda.workshop.run import BurstSummary, WorkshopOptions, WorkshopRun
 from leda.workshop.tables import read_aggregates
 
@@ -52,7 +52,8 @@ local_app.command(name="reminders")(reminders)
 local_app.command(name="invoke")(invoke)
 
 StageOption = Annotated[
-    str, typer.Option(help="broken | wired | fault-tolerant: the lab stage of the stack.")
+    str,
+    typer.Option(help="broken | wired | fault-tolerant | hardened: the lab stage of the stack."),
 ]
 ParticipantOption = Annotated[
     str | None,
@@ -102,6 +103,27 @@ def up(
     dynamodb_port: DynamoDBPort = None,
     kinesis_port: KinesisPort = None,
     moto_port: MotoPort = None,
+    inject: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--inject",
+            metavar="FAILURE[=N]",
+            help="Provoke a failure the workshop's answer does not survive and hardened does "
+            "(repeatable): malformed-records[=records per burst, 1], refused-puts[=%, 5], "
+            "throttled-map-writes[=%, 10], late-reduce-replay[=%, 20].",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed for the injected failures' draws (repeatable runs).")
+    ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="With --stage lab: the workspace `leda lab start` made (default: lab/).",
+        ),
+    ] = None,
 ) -> None:
     """
     Bring a lab stage to life offline, send bursts of trades and check every aggregate.
@@ -111,7 +133,16 @@ def up(
         cloud_options = CloudOptions(
             data_dir, dynamodb_port, kinesis_port, moto_port, keep_running=keep_running
         )
-        deployment_options = DeploymentOptions(stage=stage, participant=participant)
+        faults = FaultPlan.parse(inject or [])
+        if workspace is not None and stage != "lab":
+            raise typer.BadParameter("--workspace goes with --stage lab", param_hint="--workspace")
+        deployment_options = DeploymentOptions(
+            stage=stage,
+            participant=participant,
+            faults=faults,
+            fault_seed=seed,
+            workspace=workspace.resolve() if workspace else None,
+        )
         workshop_options = WorkshopOptions(
             lab2=lab2, bursts=bursts, burst_size=burst_size, interval=interval
         )
@@ -128,8 +159,11 @@ def up(
             run = layers.enter_context(WorkshopRun(deployment, workshop_options))
         for name, endpoint in cloud.endpoints.items():
             out.print(f"[dim]{name} endpoint:[/dim] {endpoint}")
+        for line in faults.describe():
+            out.print(f"[yellow]injected:[/yellow] {line}")
         _print_refusals(deployment, out)
         summaries = _play(run, out, live=not as_json)
+        injected = deployment.injected()
         endpoints, stop_command = cloud.endpoints, cloud.stop_command()
         if as_json:  # the live view printed them as they came
             _print_events(cloud, out)
@@ -139,6 +173,10 @@ def up(
                 {
                     "stage": stage,
                     "lab2": lab2,
+                    "injected": {
+                        "faults": {fault.value: amount for fault, amount in faults.amounts.items()},
+                        **injected,
+                    },
                     "bursts": [asdict(s) for s in summaries],
                     "endpoints": endpoints,
                 },
@@ -229,7 +267,7 @@ def _checked_plan(
 ) -> LocalPlan:
     """The stack's plan, and the data directory checked against it, before anything starts."""
     progress(f"reading the {options.stage} stage from the Pulumi program")
-    plan = read_stage_plan(options.stage, options.participant)
+    plan = options.plan()
     check_data_dir(data_dir, options.stage, plan.prefix, options.shares_data_dir)
     return plan
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+import pulumi
 
 from leda.cloud.local_cloud import Emulator, LocalCloud
 from leda.deployment.plan import (
@@ -29,6 +32,9 @@ from leda.deployment.plan import (
     stage_plan,
 )
 from leda.deployment.provision import LocalResources, provision
+from leda.faults.hooks import VARIABLE as FAULTS_VARIABLE
+from leda.faults.plan import FaultPlan
+from leda.faults.replay import Replay
 from leda.iam.requests import Place
 from leda.iam.roles import RoleBook
 from leda.scheduler.firing import Firing, Refusal, ScheduleFiring
@@ -36,10 +42,12 @@ from leda.triggers.checkpoints import CheckpointStore
 from leda.triggers.config import MappingConfig, SourceKind
 from leda.triggers.destination import OnFailureDestination
 from leda.triggers.mapping import EventSourceMapping, source_for
+from leda.triggers.poller import Invoke
 from leda.workers.pool import FunctionPool
 from leda.workers.spec import InvocationResult, WorkerSpec
+from stacks.config import LAB_WORKSPACE
 from stacks.project import FUNCTIONS_DIR
-from stacks.stage_model import Stage
+from stacks.stage_model import FunctionId, Stage
 
 MARKER = "deployment.json"
 IAM_VARIABLE = "LEDA_IAM"  # the worker's guard reads its identity here (and removes it)
@@ -67,6 +75,18 @@ class DeploymentOptions:
     # Off for a deployment beside one that already runs them (`leda local invoke` against a
     # running `leda local serve`): only its functions are started.
     triggers: bool = True
+    # Failures to provoke (`leda local up --inject`): in the functions' calls, the Reduce
+    # trigger's deliveries and the bursts (leda.faults).
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    # Draws of the injected failures; None: unseeded.
+    fault_seed: int | None = None
+    # The lab workspace the `lab` stage reads (stacks/lab_workspace.py); None: the project's
+    # lab/ folder.
+    workspace: Path | None = None
+
+    def plan(self) -> LocalPlan:
+        """What the program declares for these options."""
+        return read_stage_plan(self.stage, self.participant, self.workspace)
 
     def validate(self) -> None:
         allowed = " | ".join(stage.value for stage in Stage)
@@ -114,6 +134,7 @@ class Deployment:
         self._started = False
         self._roles: RoleBook | None = None
         self._refused: list[MappingRefusal] = []
+        self._replays: list[Replay] = []
 
     # -- the context manager -------------------------------------------------------------------
     def __enter__(self) -> Deployment:
@@ -135,7 +156,7 @@ class Deployment:
     def start(self) -> None:
         if self._plan is None:
             self._progress(f"reading the {self.options.stage} stage from the Pulumi program")
-            self._plan = read_stage_plan(self.options.stage, self.options.participant)
+            self._plan = self.options.plan()
         self._check_functions()
         self._claim_folder()
         self._roles = RoleBook.parse(
@@ -283,6 +304,12 @@ class Deployment:
             for pool in self._pools.values()
         }
 
+    def function_log(self, name: str) -> str:
+        """What a function printed and logged so far (its workers' stdout and stderr), as its
+        CloudWatch log group would hold it."""
+        path = self.folder / "logs" / f"{self.function(name).name}.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
     def iam_decisions(self) -> list[dict[str, Any]]:
         """Every distinct IAM decision so far (functions, triggers, the Scheduler), with the
         statements that allowed each: which grants the workload needed."""
@@ -366,11 +393,15 @@ class Deployment:
             if not self._selected(function):
                 continue
             module = function.handler.rsplit(".", 1)[0]
-            built = (function.artifact_dir / f"{module}.py").is_file()
+            built = (
+                function.artifact_dir.is_absolute()
+                and (function.artifact_dir / f"{module}.py").is_file()
+            )
             spec = WorkerSpec(
                 name=function.name,
                 handler=function.handler,
                 code_dir=function.artifact_dir if built else FUNCTIONS_DIR,
+                overlay_dirs=function.overlay_dirs,
                 environment={k: self.local(v) for k, v in function.environment.items()},
                 timeout_seconds=float(function.timeout_seconds),
                 memory_mb=function.memory_mb,
@@ -379,6 +410,9 @@ class Deployment:
             environment = dict(base)
             if self.options.enforce_iam:
                 environment[IAM_VARIABLE] = str(self._identity_file(function))
+            injected = self.options.faults.for_worker(function.logical_id)
+            if injected:
+                environment[FAULTS_VARIABLE] = json.dumps(injected)
             self._pools[function.name] = FunctionPool(spec, environment, self.folder / "logs")
 
     def _identity_file(self, function: FunctionPlan) -> Path:
@@ -431,7 +465,7 @@ class Deployment:
                 source_for(
                     config, self.cloud.client("kinesis"), self.cloud.client("dynamodbstreams")
                 ),
-                pool.invoke,
+                self._delivery(function, pool),
                 pool.spec.arn,
                 checkpoints,
                 OnFailureDestination(self.cloud.client("sqs") if queue_url else None, queue_url),
@@ -439,6 +473,30 @@ class Deployment:
             )
             runner.start()
             self._mappings.append(runner)
+
+    def _delivery(self, function: FunctionPlan, pool: FunctionPool) -> Invoke:
+        """How a mapping invokes its function: the pool, or, with Reduce batches to deliver
+        again (leda.faults), the pool behind a Replay for each kind."""
+        invoke: Invoke = pool.invoke
+        if function.logical_id != FunctionId.REDUCE.value:
+            return invoke
+        faults = self.options.faults
+        rng = random.Random(self.options.fault_seed)
+        kinds = ((faults.reduce_redelivery_share, False), (faults.reduce_replay_share, True))
+        for share, late in kinds:
+            if share:
+                replay = Replay(invoke, pool.invoke, share, rng, late=late)
+                self._replays.append(replay)
+                invoke = replay
+        return invoke
+
+    def injected(self) -> dict[str, int]:
+        """How often the runtime itself provoked a failure so far (the workers count theirs in
+        their logs): Reduce batches delivered again, late or within the token's window."""
+        return {
+            "late_replays": sum(r.replayed for r in self._replays if r.late),
+            "redeliveries": sum(r.replayed for r in self._replays if not r.late),
+        }
 
     def _mapping_refusal(
         self, function: FunctionPlan, kind: SourceKind, mapping: MappingPlan
@@ -527,11 +585,14 @@ def check_data_dir(data_dir: Path | None, stage: str, prefix: str, shared: bool 
         )
 
 
-def read_stage_plan(stage: str, participant: str | None) -> LocalPlan:
+def read_stage_plan(
+    stage: str, participant: str | None, workspace: Path | None = None
+) -> LocalPlan:
     """The stage's plan from the Pulumi program; its config errors as DeploymentError."""
+    extra = {LAB_WORKSPACE: str(workspace.resolve())} if workspace is not None else None
     try:
-        return stage_plan(stage, participant)
-    except PlanError as error:
+        return stage_plan(stage, participant, extra)
+    except (PlanError, pulumi.RunError) as error:  # the program's own refusal: its message
         raise DeploymentError(str(error)) from None
 
 

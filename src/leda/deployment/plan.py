@@ -76,6 +76,9 @@ class FunctionPlan:
     artifact_dir: Path
     declared_arn: str
     role_arn: str = ""  # the execution role Lambda assumes for it
+    # Folders whose files the stack lays over the artifact (a lab workspace's code), first
+    # to be searched.
+    overlay_dirs: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,11 +180,15 @@ def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPl
         elif resource.type == QUEUE:
             queues.append(QueuePlan(inputs["name"], outs.get("arn", ""), outs.get("url", "")))
         elif resource.type == FUNCTION:
-            archive = (inputs.get("code") or {}).get("fileArchive", "")
+            code = inputs.get("code") or {}
+            archive = code.get("fileArchive", "")
+            overlay: tuple[Path, ...] = ()
+            if "assetArchive" in code:
+                archive, overlay = _layers(code["assetArchive"], inputs["handler"])
             functions.append(
                 FunctionPlan(
                     name=inputs["name"],
-                    logical_id=Path(archive).name if archive else inputs["name"],
+                    logical_id=_logical_id(archive, inputs["name"], outputs),
                     handler=inputs["handler"],
                     runtime=inputs.get("runtime", ""),
                     memory_mb=_int(inputs.get("memorySize"), 128),
@@ -195,6 +202,7 @@ def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPl
                     artifact_dir=Path(archive),
                     declared_arn=outs.get("arn", ""),
                     role_arn=str(inputs.get("role") or ""),
+                    overlay_dirs=overlay,
                 )
             )
         elif resource.type == MAPPING:
@@ -252,6 +260,32 @@ def read_plan(resources: Any, outputs: Mapping[str, Any], stage: str) -> LocalPl
             for name, (arn, trust) in sorted(roles.items())
         ),
     )
+
+
+def _layers(files: Mapping[str, Any], handler: str) -> tuple[str, tuple[Path, ...]]:
+    """An archive listed file by file: the folder the handler module comes from (the overlay)
+    and the other one (the artifact, or "" when it is not built)."""
+    roots: set[Path] = set()
+    module = handler.rsplit(".", 1)[0] + ".py"
+    handler_root: Path | None = None
+    for name, item in files.items():
+        path = Path(str((item or {}).get("fileAsset", "")))
+        root = Path(*path.parts[: len(path.parts) - len(Path(name).parts)])
+        roots.add(root)
+        if name == module:
+            handler_root = root
+    others = sorted(root for root in roots if root != handler_root)
+    overlay = (handler_root,) if handler_root is not None else ()
+    return (str(others[0]) if others else ""), overlay
+
+
+def _logical_id(archive: str, name: str, outputs: Mapping[str, Any]) -> str:
+    """The SAM LogicalId: the artifact folder's name, or the function's name without the
+    participant's prefix."""
+    if archive:
+        return Path(archive).name
+    prefix = f"{outputs.get('namePrefix', '')}-"
+    return name[len(prefix) :] if name.startswith(prefix) else name
 
 
 def stage_plan(

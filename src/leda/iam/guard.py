@@ -10,7 +10,6 @@ the function sees the ClientError it would see on AWS, and nothing reaches the e
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +19,7 @@ from typing import Any
 from leda.iam.policy import Decision, Policy, Request, decide, granting
 from leda.iam.refusals import Refusal, denied, principal, unmapped
 from leda.iam.requests import Place, Unmapped, requests_for
+from leda.workers.service_errors import error_response
 
 _PARAMS = "leda_iam_params"
 
@@ -151,22 +151,4 @@ def _frozen(context: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ..
 
 def _error_response(refusal: Refusal) -> tuple[Any, dict[str, Any]]:
     """What botocore would have parsed from the service's error: it raises the ClientError."""
-    from botocore.awsrequest import AWSResponse
-    from botocore.compat import HTTPHeaders
-
-    request_id = str(uuid.uuid4())
-    headers = {"x-amzn-RequestId": request_id}
-    raw_headers = HTTPHeaders()
-    for name, value in headers.items():
-        raw_headers[name] = value
-    http = AWSResponse("https://leda.offline/", refusal.status, raw_headers, None)
-    parsed = {
-        "Error": {"Code": refusal.code, "Message": refusal.message},
-        "ResponseMetadata": {
-            "RequestId": request_id,
-            "HTTPStatusCode": refusal.status,
-            "HTTPHeaders": headers,
-            "RetryAttempts": 0,
-        },
-    }
-    return http, parsed
+    return error_response(refusal.code, refusal.message, refusal.status)

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,7 @@ class _Worker:
     def __init__(self, spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> None:
         self.process = _SPAWNER.submit(
             subprocess.Popen,
-            [sys.executable, "-I", str(WORKER_SCRIPT), str(spec.code_dir), spec.handler],
+            [sys.executable, "-I", str(WORKER_SCRIPT), spec.code_path, spec.handler],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,
@@ -148,29 +149,36 @@ class FunctionPool:
         for worker in idle:
             self._discard(worker)
 
-    def invoke(self, event: dict[str, Any]) -> InvocationResult:
+    def invoke(
+        self, event: dict[str, Any], faults: Mapping[str, Any] | None = None
+    ) -> InvocationResult:
+        """One invocation; `faults` are the runtime's flags for it (leda.faults.replay)."""
         with self._slots:
             with self.stats.lock:
                 self.stats.in_flight += 1
                 self.stats.invocations += 1
                 self.stats.peak_concurrency = max(self.stats.peak_concurrency, self.stats.in_flight)
             try:
-                return self._invoke_in_slot(event)
+                return self._invoke_in_slot(event, faults)
             except PoolClosed as closed:
                 return InvocationResult(False, None, "Runtime.Stopping", str(closed))
             finally:
                 with self.stats.lock:
                     self.stats.in_flight -= 1
 
-    def _invoke_in_slot(self, event: dict[str, Any]) -> InvocationResult:
+    def _invoke_in_slot(
+        self, event: dict[str, Any], faults: Mapping[str, Any] | None
+    ) -> InvocationResult:
         request_id = str(uuid.uuid4())
         started = time.time()
-        request = {
+        request: dict[str, Any] = {
             "event": event,
             "requestId": request_id,
             "functionArn": self.spec.arn,
             "deadline": started + self.spec.timeout_seconds,
         }
+        if faults:
+            request["faults"] = dict(faults)
         # Strict JSON, as Lambda's Invoke takes only JSON: a value that is not (bytes, a
         # datetime) is refused here, never written as its Python text ("b'foobar'"). Events are
         # built in wire form (leda.triggers.events); binary is base64 text there.

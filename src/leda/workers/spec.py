@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,10 +12,17 @@ class WorkerSpec:
     name: str
     handler: str  # module.function, relative to code_dir
     code_dir: Path
+    # Searched before code_dir (a lab workspace's modules over the function's artifact).
+    overlay_dirs: tuple[Path, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
     timeout_seconds: float = 3
     memory_mb: int = 128
     reserved_concurrency: int | None = None
+
+    @property
+    def code_path(self) -> str:
+        """Where the worker imports from, first folder first (os.pathsep-separated)."""
+        return os.pathsep.join(str(path) for path in (*self.overlay_dirs, self.code_dir))
 
     @property
     def arn(self) -> str:

@@ -64,11 +64,12 @@ class Meter:
 
 
 def main() -> None:
-    code_dir, handler_name = sys.argv[1], sys.argv[2]
+    code_path, handler_name = sys.argv[1], sys.argv[2]
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    sys.path.insert(0, code_dir)
+    # The function's folders, first first: a lab workspace's modules over the artifact.
+    sys.path[0:0] = code_path.split(os.pathsep)
     # IAM before the function's code, so no client escapes it; the variable is the runtime's,
     # not the function's, so it leaves the environment the function sees.
     iam = os.environ.pop("LEDA_IAM", None)
@@ -76,12 +77,22 @@ def main() -> None:
         from leda.iam.guard import Guard
 
         Guard.load(iam).install()
+    # Injected failures (`leda local up --inject`), after IAM: a refused call is never sent.
+    faults_settings = os.environ.pop("LEDA_FAULTS", None)
+    faults = None
+    if faults_settings:
+        from leda.faults.hooks import FaultHooks
+
+        faults = FaultHooks.from_json(faults_settings)
+        faults.install()
     meter_module = os.environ.get("LEDA_METER")
     meter = Meter(meter_module) if meter_module else None
     module_name, _, function_name = handler_name.rpartition(".")
     handler = getattr(importlib.import_module(module_name), function_name)
     for line in sys.stdin:
         request = json.loads(line)
+        if faults is not None:
+            faults.invocation(request.get("faults"))
         try:
             payload = handler(request["event"], Context(request))
             response = {"ok": True, "payload": payload}

@@ -155,29 +155,50 @@ class Referee:
         return sum(lost_by_burst.values())
 
 
-def stale_trades(dynamodb: Any, table: str, messages: Iterable[Trade]) -> list[tuple[str, Decimal]]:
-    """(trade, burst) of every trade whose latest version sent is not what StateTable holds."""
-    latest = latest_versions(messages)
-    ids = list(latest)
-    stale: list[tuple[str, Decimal]] = []
+@dataclass(frozen=True)
+class StateGaps:
+    """StateTable against the latest version of every trade sent."""
+
+    trades: int  # distinct trades sent
+    missing: int  # not in StateTable at all
+    older: int  # in StateTable with another version than the latest sent
+
+
+def state_gaps(dynamodb: Any, table: str, messages: Iterable[Trade]) -> StateGaps:
+    listed = list(messages)
+    held = versions_held(dynamodb, table, listed)
+    latest = latest_versions(listed)
+    missing = sum(1 for trade in latest if trade not in held)
+    older = sum(1 for trade, m in latest.items() if trade in held and held[trade] != m.version)
+    return StateGaps(len(latest), missing, older)
+
+
+def versions_held(dynamodb: Any, table: str, messages: Iterable[Trade]) -> dict[str, int]:
+    """The version StateTable holds of each trade the messages name (absent: not there)."""
+    found: dict[str, int] = {}
+    ids = list(latest_versions(messages))
     for start in range(0, len(ids), 100):
-        chunk = ids[start : start + 100]
         request: dict[str, Any] = {
             table: {
-                "Keys": [{"id": {"S": trade}} for trade in chunk],
+                "Keys": [{"id": {"S": trade}} for trade in ids[start : start + 100]],
                 "ConsistentRead": True,
                 "ProjectionExpression": "id, Version",
             }
         }
-        found: dict[str, int] = {}
         while request:
             response = dynamodb.batch_get_item(RequestItems=request)
             for item in response["Responses"].get(table, []):
                 found[item["id"]["S"]] = int(item["Version"]["N"])
             request = response.get("UnprocessedKeys") or {}
-        stale.extend(
-            (trade, latest[trade].timestamp)
-            for trade in chunk
-            if found.get(trade) != latest[trade].version
-        )
-    return stale
+    return found
+
+
+def stale_trades(dynamodb: Any, table: str, messages: Iterable[Trade]) -> list[tuple[str, Decimal]]:
+    """(trade, burst) of every trade whose latest version sent is not what StateTable holds."""
+    listed = list(messages)
+    held = versions_held(dynamodb, table, listed)
+    return [
+        (trade, message.timestamp)
+        for trade, message in latest_versions(listed).items()
+        if held.get(trade) != message.version
+    ]

@@ -8,6 +8,7 @@ check, which keeps the score.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -22,9 +23,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from leda.cloud.credentials import LOCAL_REGION
 from leda.deployment.deployment import Deployment, DeploymentError
+from leda.faults.records import malformed_entries
 from leda.triggers.sources import DynamoDBStreamSource, KinesisSource
 from leda.workers.spec import InvocationResult
-from leda.workshop.referee import AggregateReader, BurstTally, Referee, StreamReader
+from leda.workshop.referee import (
+    AggregateReader,
+    BurstTally,
+    Referee,
+    StateGaps,
+    StreamReader,
+    state_gaps,
+)
 from leda.workshop.tables import LAB2_PARAMETERS, SCORE, read_parameter, write_parameter
 
 RECORDS_PER_CALL = 40  # the workshop's PutRecords size
@@ -73,13 +82,17 @@ class BurstSummary:
     # backlog carried from one burst into the next is neither lost nor duplicated.
     aggregated: int  # state changes the aggregates counted (message_count)
     state_changes: int  # INSERTs and MODIFYs StateTable's stream recorded
-    lost: int  # trades whose latest version StateTable lacks + changes never aggregated
+    # Trades whose latest version StateTable lacks, changes never aggregated, and messages
+    # the generator composed but never got onto the stream (lost_at_send).
+    lost: int
     duplicated: int  # aggregated more often than they happened
     correct: bool  # the referee: aggregates equal the latest version of every trade sent
     generator_correct: bool | None  # the generator's own check (its score)
     score: int
     latency_seconds: float | None  # first record sent -> aggregates correct
     mismatched_keys: list[str] = field(default_factory=list)
+    lost_at_send: int = 0  # refused by PutRecords and not sent again (the generator says)
+    malformed_injected: int = 0  # records put on the stream by `--inject malformed-records`
 
 
 class WorkshopRun:
@@ -99,6 +112,9 @@ class WorkshopRun:
         self._dynamodb = deployment.cloud.client("dynamodb")
         self._parameter_table = deployment.output("parameterTableName")
         self._referee = self._new_referee()
+        self._kinesis = deployment.cloud.client("kinesis")
+        self._fault_rng = random.Random(deployment.options.fault_seed)
+        self._malformed_injected = 0
 
     def __enter__(self) -> WorkshopRun:
         if self.options.lab2:
@@ -150,6 +166,13 @@ class WorkshopRun:
         except (BotoCoreError, ClientError):
             return Decimal(0)
 
+    def state_gaps(self) -> StateGaps:
+        """StateTable against the latest version of every trade read back from the stream."""
+        self._referee.observe()
+        return state_gaps(
+            self._dynamodb, self.deployment.output("stateTableName"), self._referee.messages
+        )
+
     def aggregates(self) -> dict[str, Decimal]:
         """AggregateTable now (for the live view)."""
         return self._referee.aggregates.read()
@@ -185,7 +208,19 @@ class WorkshopRun:
 
     # -- a burst ---------------------------------------------------------------------------------
     def _tick(self, when: float) -> InvocationResult:
+        self._put_malformed()
         return self.deployment.invoke(self._generator, scheduled_event(when))
+
+    def _put_malformed(self) -> None:
+        """`--inject malformed-records`: a producer's bad records, next to the burst."""
+        count = self.deployment.options.faults.malformed_per_burst
+        if not count:
+            return
+        entries: Any = malformed_entries(count, self._fault_rng)
+        self._kinesis.put_records(
+            StreamName=self.deployment.output("incomingDataStreamName"), Records=entries
+        )
+        self._malformed_injected += count
 
     def _wait(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -256,14 +291,16 @@ class WorkshopRun:
         aggregated = referee.aggregated_count(after)
         changes = referee.state_changes
         stale = referee.lost_trades(self._dynamodb, self.deployment.output("stateTableName"))
+        unsent = int(payload.get("lost_at_send") or 0) if payload else 0
+        injected, self._malformed_injected = self._malformed_injected, 0
         return BurstSummary(
             burst=number,
             sent=tally.sent if tally else 0,
             aggregated=aggregated,
             state_changes=changes,
-            lost=stale + max(0, changes - aggregated),
+            lost=stale + max(0, changes - aggregated) + unsent,
             duplicated=max(0, aggregated - changes),
-            correct=correct and not off,
+            correct=correct and not off and not unsent,
             generator_correct=payload.get("correct") if payload else None,
             score=int(self.score()),
             latency_seconds=(
@@ -272,6 +309,8 @@ class WorkshopRun:
                 else None
             ),
             mismatched_keys=sorted(off),
+            lost_at_send=unsent,
+            malformed_injected=injected,
         )
 
     def _new_referee(self) -> Referee:

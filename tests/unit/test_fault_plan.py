@@ -1,0 +1,52 @@
+"""--inject values: names, amounts, and what each function's worker is told."""
+
+from __future__ import annotations
+
+import pytest
+
+from leda.faults.plan import Fault, FaultError, FaultPlan
+
+
+def test_defaults_and_amounts():
+    plan = FaultPlan.parse(["refused-puts", "late-reduce-replay=35", "malformed-records=3"])
+    assert plan.amounts == {
+        Fault.REFUSED_PUTS: 5,
+        Fault.LATE_REDUCE_REPLAY: 35,
+        Fault.MALFORMED_RECORDS: 3,
+    }
+    assert plan.malformed_per_burst == 3
+    assert plan.reduce_replay_share == pytest.approx(0.35)
+    assert plan.for_worker("GeneratorLambda") == {"refuse_put_records": pytest.approx(0.05)}
+    assert plan.for_worker("ReduceLambda") == {"forget_tokens_on_replay": True}
+    assert plan.for_worker("MapLambda") == {}
+    assert plan.for_worker("StateLambda") == {}
+    assert len(plan.describe()) == 3
+
+
+def test_no_injection_is_falsy_and_tells_nobody_anything():
+    plan = FaultPlan.parse([])
+    assert not plan
+    assert all(not plan.for_worker(f) for f in ("GeneratorLambda", "MapLambda", "ReduceLambda"))
+
+
+def test_map_throttling_names_the_write():
+    plan = FaultPlan.parse(["throttled-map-writes=25"])
+    assert plan.for_worker("MapLambda") == {
+        "throttle": {"operations": ["PutItem"], "share": pytest.approx(0.25)}
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["flood"], "unknown failure 'flood'; allowed: malformed-records[=N]"),
+        (["refused-puts=lots"], "'lots' is not a number; allowed: 0-50"),
+        (["refused-puts=0"], "0 is out of range; allowed: more than 0, at most 50"),
+        (["throttled-map-writes=101"], "101 is out of range"),
+        (["malformed-records=1.5"], "a number of records is a whole number"),
+        (["refused-puts", "refused-puts=3"], "--inject refused-puts is given twice"),
+    ],
+)
+def test_bad_values_say_what_is_allowed(values, message):
+    with pytest.raises(FaultError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        FaultPlan.parse(values)

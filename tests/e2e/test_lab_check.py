@@ -3,7 +3,7 @@ exactly that step green, and typical wrong answers are caught with the workshop'
 
 Every case starts a new workspace from the handout and applies answers (`leda lab solution
 --apply` does the same) or a wrong answer by hand; the checks run offline with IAM enforced,
-on one local cloud shared by the module (each check is its own participant).
+each on a local cloud of its own.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 _participants = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud() as shared:
-        yield shared
+    """A cloud per check: emulators that earlier deployments piled streams and tables into
+    were seen to fall behind (tests/e2e/test_injected_failures.py)."""
+    with LocalCloud() as fresh:
+        yield fresh
 
 
 def _workspace(tmp_path: Path, *answered: str) -> Path:

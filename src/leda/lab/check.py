@@ -93,20 +93,25 @@ def run_check(
     """Run the workspace and judge the selected steps (and only those); on `cloud` if given
     (an offline class, or tests, share one), else on a cloud of its own."""
     check_workspace(options.workspace)
+    wanted = selected(options.steps)
+    lab1 = DeploymentOptions("lab", participant=options.participant, workspace=options.workspace)
+    progress("reading the workspace")
+    plan = lab1.plan()  # a workspace that does not read stops here, before any emulator starts
     with ExitStack() as layers:
         if cloud is None:
             cloud = layers.enter_context(LocalCloud(CloudOptions(), progress=progress))
-        return _check(options, cloud, progress)
+        return _check(options, wanted, lab1, plan, cloud, progress)
 
 
 def _check(
-    options: CheckOptions, cloud: LocalCloud, progress: Callable[[str], None]
+    options: CheckOptions,
+    wanted: list[Step],
+    lab1: DeploymentOptions,
+    plan: LocalPlan,
+    cloud: LocalCloud,
+    progress: Callable[[str], None],
 ) -> list[StepResult]:
-    wanted = selected(options.steps)
     results = {s.id: StepResult(s.id, s.title) for s in STEPS}
-    lab1 = DeploymentOptions("lab", participant=options.participant, workspace=options.workspace)
-    progress("reading the workspace")
-    plan = lab1.plan()
     judge = Judge(plan, results)
     judge.declared()
     created = False
@@ -352,7 +357,9 @@ class Judge:
                 "trade's first version; keep attribute_not_exists(id) in it"
             )
         duplicated = sum(burst.duplicated for burst in bursts)
-        wrong = [burst.burst for burst in bursts if not burst.correct]
+        # The last burst's referee counts everything sent so far: an earlier burst judged
+        # while still draining (cold workers) is slow, not wrong.
+        wrong = [bursts[-1].burst] if bursts and not bursts[-1].correct else []
         step2.seen.append(
             f"score {int(score)} after {len(bursts)} lab-2 bursts; "
             f"{duplicated} messages counted twice"
@@ -367,6 +374,6 @@ class Judge:
         if int(score) <= 300 or wrong:
             first = "; fix lab 2, step 1 first" if step1.problems else ""
             step2.problems.append(
-                f"the score did not climb past 300 (score {int(score)}; bursts with wrong "
-                f"aggregates: {', '.join(map(str, wrong)) or 'none'}){first}"
+                f"the score did not climb past 300 (score {int(score)}; aggregates after the "
+                f"last burst: {'wrong' if wrong else 'right'}){first}"
             )

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
-from leda.cloud.local_cloud import CloudFailure, Stopped
+from leda.cloud.local_cloud import CloudFailure, Stopped, stop_signal_received
 from leda.cloud.process import EmulatorError
 from leda.deployment.deployment import DeploymentError
 from leda.deployment.plan import PlanError
@@ -40,13 +40,28 @@ def fail(error: object) -> typer.Exit:
 
 @contextmanager
 def reported(out: Console, stopping_is_success: bool = False) -> Iterator[None]:
-    """Around a command's work: user errors as one line, signals as a clean stop."""
+    """Around a command's work: user errors as one line, signals as a clean stop.
+
+    A stop signal that arrived is reported as the stop whatever it turned into on its way out
+    (another library's error, or nothing at all), so Ctrl-C always ends with its exit code.
+    """
     try:
         yield
     except USER_ERRORS as error:
+        if (name := stop_signal_received()) is not None:
+            raise _stopped(out, name, stopping_is_success) from None
         raise fail(error) from None
     except (KeyboardInterrupt, Stopped) as stop:
         name = stop.signal_name if isinstance(stop, Stopped) else "SIGINT"
-        out.print(f"stopped ({name}); every process started was stopped")
-        code = 0 if stopping_is_success else 128 + signal.Signals[name].value
-        raise typer.Exit(code=code) from None
+        raise _stopped(out, name, stopping_is_success) from None
+    except Exception:
+        if (name := stop_signal_received()) is None:
+            raise
+        raise _stopped(out, name, stopping_is_success) from None
+    if (name := stop_signal_received()) is not None:
+        raise _stopped(out, name, stopping_is_success)
+
+
+def _stopped(out: Console, name: str, stopping_is_success: bool) -> typer.Exit:
+    out.print(f"stopped ({name}); every process started was stopped")
+    return typer.Exit(code=0 if stopping_is_success else 128 + signal.Signals[name].value)

@@ -129,6 +129,7 @@ class LocalCloud:
         self._supervisor: threading.Thread | None = None
         self._lock = threading.Lock()
         self._previous_sigterm: Any = None
+        self._previous_sigint: Any = None
         self._log_handler: logging.Handler | None = None
         self.events: list[str] = []  # one line per emulator that went away, and what followed
 
@@ -357,22 +358,47 @@ class LocalCloud:
             self._recovering.clear()
         self.events.append(f"{emulator.name} is back on {emulator.endpoint}")
 
-    # -- SIGTERM ---------------------------------------------------------------------------------
+    # -- SIGTERM and SIGINT --------------------------------------------------------------------
     def _catch_sigterm(self) -> None:
-        """SIGTERM unwinds like Ctrl-C does, so every `with` block stops what it started."""
+        """SIGTERM unwinds like Ctrl-C does, so every `with` block stops what it started.
+
+        Both signals are also recorded (`stop_signal_received`): the exception a signal raises
+        can land inside a C extension's callback and come out as that library's own error
+        (awscrt's AwsCrtError, seen under a Ctrl-C), or inside code that ends quietly; the
+        record lets the command still report the stop as a stop.
+        """
+        global _stop_signal  # one process, one record of the signal that came
         if threading.current_thread() is not threading.main_thread():
             return
+        _stop_signal = None
 
         def stopped(number: int, _frame: FrameType | None) -> None:
-            raise Stopped(signal.Signals(number).name)
+            global _stop_signal
+            _stop_signal = signal.Signals(number).name
+            if number == signal.SIGINT:
+                raise KeyboardInterrupt
+            raise Stopped(_stop_signal)
 
         self._previous_sigterm = signal.signal(signal.SIGTERM, stopped)
+        self._previous_sigint = signal.signal(signal.SIGINT, stopped)
 
     def _restore_sigterm(self) -> None:
-        if self._previous_sigterm is not None:
-            with contextlib.suppress(ValueError):
-                signal.signal(signal.SIGTERM, self._previous_sigterm)
-            self._previous_sigterm = None
+        for number, previous in (
+            (signal.SIGTERM, self._previous_sigterm),
+            (signal.SIGINT, self._previous_sigint),
+        ):
+            if previous is not None:
+                with contextlib.suppress(ValueError):
+                    signal.signal(number, previous)
+        self._previous_sigterm = self._previous_sigint = None
+
+
+_stop_signal: str | None = None
+
+
+def stop_signal_received() -> str | None:
+    """The stop signal (SIGINT or SIGTERM) the last cloud in this process received, if any."""
+    return _stop_signal
 
 
 def new_client(service: str, endpoint: str) -> Any:

@@ -63,6 +63,7 @@ class Appointment:
     reminder: Reminder | None
     expires_at: DueTime | None
     attr_1: object = None
+    expires_attribute: str = "EXPIRES_AT"  # the item's spelling, which the expiry's delete names
 
 
 # Files some system tz databases list as zones but which name this machine's setting, not a
@@ -143,6 +144,34 @@ def check_email(value: object) -> str:
     return value
 
 
+# The attributes the function reads besides the key. Their names are matched without regard to
+# case: the blog's own test data writes the address as `email`, other writers use `EMAIL`, and
+# both mean the same thing. An item that spells one attribute two ways with different values
+# is refused rather than guessed at. PK and SK are the table's key schema and stay exact.
+ATTRIBUTES = ("REMINDER_TIMESTAMP", "EMAIL", "TIMEZONE", "EXPIRES_AT", "ATTR_1")
+
+
+def spelled(image: Mapping[str, object], name: str) -> tuple[str, object]:
+    """(the item's own spelling, the value) of attribute `name` (upper case); (name, None) if
+    absent. The spelling matters where a request names the attribute (the expiry's delete)."""
+    present = {
+        key: value for key, value in image.items() if key.upper() == name and value is not None
+    }
+    values = list(present.values())
+    if any(value != values[0] for value in values[1:]):
+        written = " and ".join(f"{key}={value!r}" for key, value in sorted(present.items()))
+        raise BadAppointment(
+            f"{name} is given {len(present)} times with different values ({written}); "
+            "attribute names are matched without regard to case, so keep one"
+        )
+    return (min(present), values[0]) if present else (name, None)
+
+
+def attribute(image: Mapping[str, object], name: str) -> object:
+    """The value of attribute `name` (upper case), however the item spells it; None if absent."""
+    return spelled(image, name)[1]
+
+
 def parse_appointment(image: Mapping[str, object], default_timezone: str) -> Appointment:
     """Validate one image; absent and NULL attributes (None) are the same thing.
 
@@ -153,7 +182,7 @@ def parse_appointment(image: Mapping[str, object], default_timezone: str) -> App
     zone(default_timezone)
     pk, sk = parse_key(image)
     timezone_name = default_timezone
-    raw_zone = image.get("TIMEZONE")
+    raw_zone = attribute(image, "TIMEZONE")
     if raw_zone is not None:
         if not isinstance(raw_zone, str):
             raise BadAppointment(f"TIMEZONE must be an IANA time zone name, not {raw_zone!r}")
@@ -163,13 +192,15 @@ def parse_appointment(image: Mapping[str, object], default_timezone: str) -> App
             raise BadAppointment(f"TIMEZONE: {error}") from None
         timezone_name = raw_zone
     reminder = None
-    raw_reminder = image.get("REMINDER_TIMESTAMP")
+    raw_reminder = attribute(image, "REMINDER_TIMESTAMP")
     if raw_reminder is not None:
         at = parse_time("REMINDER_TIMESTAMP", raw_reminder, timezone_name)
-        raw_email = image.get("EMAIL")
+        raw_email = attribute(image, "EMAIL")
         if raw_email is None:
             raise BadAppointment("EMAIL is required when REMINDER_TIMESTAMP is set")
         reminder = Reminder(at, check_email(raw_email))
-    raw_expiry = image.get("EXPIRES_AT")
+    expiry_name, raw_expiry = spelled(image, "EXPIRES_AT")
     expires_at = None if raw_expiry is None else parse_time("EXPIRES_AT", raw_expiry, timezone_name)
-    return Appointment(pk, sk, reminder, expires_at, image.get("ATTR_1"))
+    return Appointment(
+        pk, sk, reminder, expires_at, attribute(image, "ATTR_1"), expires_attribute=expiry_name
+    )

@@ -48,6 +48,7 @@ class ExpireTarget:
     pk: str
     sk: str
     expires_at: str
+    attribute: str = "EXPIRES_AT"  # as the item spells it (names are matched without case)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,9 @@ def _specs(appointment: Appointment) -> dict[TargetKind, _Spec]:
         specs[TargetKind.EMAIL] = _Spec(due, email_target(pk, sk, due, appointment.reminder.email))
     if appointment.expires_at is not None:
         due = appointment.expires_at
-        specs[TargetKind.EXPIRE] = _Spec(due, ExpireTarget(pk, sk, due.text))
+        specs[TargetKind.EXPIRE] = _Spec(
+            due, ExpireTarget(pk, sk, due.text, appointment.expires_attribute)
+        )
     return specs
 
 

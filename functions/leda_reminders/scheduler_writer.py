@@ -50,7 +50,8 @@ def target_input(action: Action, settings: TargetSettings) -> dict[str, Any]:
             "TableName": settings.table_name,
             "Key": {"PK": {"S": target.pk}, "SK": {"S": target.sk}},
             # Only if the expiry is still this one: a moved expiry never deletes early.
-            "ConditionExpression": "EXPIRES_AT = :expires",
+            "ConditionExpression": "#expires = :expires",
+            "ExpressionAttributeNames": {"#expires": target.attribute},
             "ExpressionAttributeValues": {":expires": {"S": target.expires_at}},
         }
     raise ValueError(f"{action.kind} has no target")

@@ -182,3 +182,53 @@ def test_an_offset_time_becomes_the_same_instant_in_utc(wall, minutes):
     due = parse_time("REMINDER_TIMESTAMP", aware.isoformat(), "Asia/Tokyo")
     assert due.timezone == "UTC"
     assert due.instant == aware
+
+
+# -- attribute names are matched without regard to case ----------------------------------------
+
+# The blog's test item exactly: the address in `email` (lower case), PK a number as a string.
+BLOG_ITEM: dict[str, object] = {
+    "PK": "1",
+    "SK": "StaticSK",
+    "REMINDER_TIMESTAMP": "2030-07-01T09:30:00",
+    "email": "someone@example.com",
+    "ATTR_1": "Appointment 1",
+}
+
+
+def test_the_blogs_item_with_a_lower_case_email_is_scheduled():
+    item = parse_appointment(BLOG_ITEM, "UTC")
+    assert item.reminder is not None
+    assert item.reminder.email == "someone@example.com"
+    assert item.reminder.at.wall == datetime(2030, 7, 1, 9, 30)
+    assert item.attr_1 == "Appointment 1"
+
+
+@pytest.mark.parametrize("name", ["EMAIL", "email", "Email", "eMail"])
+def test_any_spelling_of_an_attribute_is_read(name):
+    item = parse_appointment({**_with(EMAIL=...), name: "x@example.org"}, "UTC")
+    assert item.reminder is not None
+    assert item.reminder.email == "x@example.org"
+
+
+def test_two_spellings_with_one_value_are_one_attribute():
+    item = parse_appointment({**GOOD, "email": GOOD["EMAIL"]}, "UTC")
+    assert item.reminder is not None
+    assert item.reminder.email == GOOD["EMAIL"]
+
+
+def test_two_spellings_with_different_values_are_refused_naming_both():
+    with pytest.raises(BadAppointment, match=r"EMAIL is given 2 times.*EMAIL=.*email="):
+        parse_appointment({**GOOD, "email": "other@example.org"}, "UTC")
+
+
+def test_a_lower_case_expiry_is_read_and_its_spelling_kept_for_the_delete():
+    item = parse_appointment({**_with(EXPIRES_AT=...), "expires_at": "2030-07-02T00:00:00"}, "UTC")
+    assert item.expires_at is not None
+    assert item.expires_attribute == "expires_at"
+    assert parse_appointment(GOOD, "UTC").expires_attribute == "EXPIRES_AT"
+
+
+def test_the_key_attributes_stay_exact():
+    with pytest.raises(BadAppointment, match="PK is missing"):
+        parse_appointment({**_with(PK=...), "pk": "1"}, "UTC")

@@ -272,3 +272,9 @@ def test_modify_matches_the_model(old, new):
 @given(image=_images())
 def test_a_record_replayed_as_modify_onto_itself_does_nothing(image):
     assert plan("MODIFY", image, image, "UTC", NOW) == []
+
+
+def test_the_expiry_delete_names_the_attribute_as_the_item_spells_it():
+    item = {**_with(EXPIRES_AT=...), "Expires_At": "2030-07-02T00:00:00"}
+    expiry = next(a for a in plan("INSERT", None, item, "UTC", NOW) if a.schedule_name == EXPIRY)
+    assert expiry.target == ExpireTarget("APPT#7", "StaticSK", "2030-07-02T00:00:00", "Expires_At")

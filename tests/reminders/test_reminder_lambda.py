@@ -233,7 +233,8 @@ def test_an_expiring_item_gets_a_conditional_delete(setup, dynamodb, scheduler):
     request = json.loads(schedule["Target"]["Input"])
     assert request["TableName"] == table
     assert request["Key"] == {"PK": {"S": "e"}, "SK": {"S": "StaticSK"}}
-    assert request["ConditionExpression"] == "EXPIRES_AT = :expires"
+    assert request["ConditionExpression"] == "#expires = :expires"
+    assert request["ExpressionAttributeNames"] == {"#expires": "EXPIRES_AT"}
     assert request["ExpressionAttributeValues"] == {":expires": {"S": expires}}
 
 

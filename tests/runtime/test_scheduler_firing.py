@@ -224,7 +224,8 @@ def test_an_expiry_deletes_the_item_only_while_it_carries_that_expiry(moto, worl
         return {
             "TableName": table,
             "Key": {"PK": {"S": pk}, "SK": {"S": "s"}},
-            "ConditionExpression": "EXPIRES_AT = :expires",
+            "ConditionExpression": "#expires = :expires",
+            "ExpressionAttributeNames": {"#expires": "EXPIRES_AT"},
             "ExpressionAttributeValues": {":expires": {"S": expires}},
         }
 

@@ -17,6 +17,7 @@ from leda.cli.bench import bench
 from leda.cli.errors import fail
 from leda.cli.lab import lab_app
 from leda.cli.local import local_app
+from leda.cli.reminders_put import reminders_app
 from leda.stage_report import StageReportError
 
 app = typer.Typer(rich_markup_mode="rich", no_args_is_help=True)
@@ -32,6 +33,7 @@ stage_app = typer.Typer(
 app.add_typer(stage_app, name="stage")
 app.add_typer(local_app, name="local")
 app.add_typer(lab_app, name="lab")
+app.add_typer(reminders_app, name="reminders")
 app.command(name="bench")(bench)
 
 ParticipantOption = Annotated[
@@ -60,7 +62,8 @@ def callback(
     """
     Leda - the AWS [bold]LEDA[/bold] DynamoDB workshop as infrastructure as code.
 
-    Every command runs the Pulumi program under its mocks: no AWS account, no Pulumi CLI.
+    `stage`, `local`, `lab` and `bench` need no AWS account and no Pulumi CLI (the program runs
+    under its mocks, the cloud is local); `reminders` acts on a deployed stack.
     """
 
 

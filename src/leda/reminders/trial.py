@@ -1,6 +1,8 @@
 """The reminders blog's own test, replayed offline: N appointments due shortly, then count.
 
-Items PK 1..N, SK "StaticSK", an email each, due `in_seconds` from now (UTC). The report holds
+Items as the blog's test script writes them: PK 1..N, SK "StaticSK", the address in `email`
+(lower case: the function matches attribute names without regard to case), ATTR_1, due
+`in_seconds` from now (UTC). The report holds
 every email SES accepted for them (address, due, sent, seconds late), the schedules left in the
 stack's groups, and the contents of both dead-letter destinations: the trigger's failure
 queue (items the function could not schedule) and the schedules' target queue (sends that
@@ -38,7 +40,7 @@ class Appointment:
         return {
             "PK": {"S": self.pk},
             "SK": {"S": STATIC_SK},
-            "EMAIL": {"S": self.email},
+            "email": {"S": self.email},  # the blog's spelling
             "REMINDER_TIMESTAMP": {"S": self.due.strftime("%Y-%m-%dT%H:%M:%S")},
             "ATTR_1": {"S": f"appointment {self.pk}"},
         }

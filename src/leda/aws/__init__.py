@@ -1,0 +1,1 @@
+"""Commands that act on a deployed stack: its outputs, and clients from the standard chain."""

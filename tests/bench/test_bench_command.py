@@ -51,6 +51,7 @@ def test_bench_runs_and_reports_every_field():
         "cost_per_million_messages_usd",
         "workshop_original_cost_per_million_messages_usd",
         "kinesis_shard_cost_per_hour_usd",
+        "running_stack_cost_per_hour_usd",
     }
     assert report["messages"] == 80
     assert set(report["latency_seconds"]) == {"p50", "p95", "max"}

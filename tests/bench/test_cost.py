@@ -14,6 +14,7 @@ from leda.bench.cost import (
     STATE_ITEM_SIZE,
     CostReport,
     cost_per_million_messages,
+    running_cost_per_hour,
     shard_cost_per_hour,
     workshop_original_usage,
 )
@@ -79,6 +80,16 @@ def test_shard_hours_are_a_fixed_cost_reported_apart():
     with pytest.raises(ValueError, match="negative"):
         shard_cost_per_hour(-1)
     assert not any("shard" in f.name for f in dataclasses.fields(CostReport))
+
+
+def test_a_running_stack_pays_its_shards_and_a_burst_a_minute():
+    # 20 shards x $0.015 + 600,000 messages an hour at $2 a million = $0.30 + $1.20
+    assert running_cost_per_hour(20, 2.0, prices=TEST_PRICES) == pytest.approx(1.50)
+    assert running_cost_per_hour(20, 2.0, messages_per_hour=0, prices=TEST_PRICES) == (
+        pytest.approx(0.30)
+    )
+    with pytest.raises(ValueError, match="negative"):
+        running_cost_per_hour(20, 2.0, messages_per_hour=-1)
 
 
 def test_original_pattern_for_10000_messages():

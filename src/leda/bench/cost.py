@@ -88,6 +88,27 @@ def shard_cost_per_hour(shards: int, prices: Prices = PRICES) -> float:
     return shards * prices.kinesis_shard_hour
 
 
+# On AWS the generator runs every minute (an EventBridge rule, rate(1 minute)), each run one
+# burst of the workshop's 10,000 messages.
+GENERATOR_RUNS_PER_HOUR = 60
+WORKSHOP_BURST = 10_000
+
+
+def running_cost_per_hour(
+    shards: int,
+    cost_per_million_messages: float,
+    messages_per_hour: int = GENERATOR_RUNS_PER_HOUR * WORKSHOP_BURST,
+    prices: Prices = PRICES,
+) -> float:
+    """Dollars per hour for a deployed stack left running: its shards, plus the messages the
+    generator sends each hour at the measured cost per message. Free tiers, CloudWatch logs and
+    alarms are left out (alarms are billed per month: about $0.10 each, not per hour of use)."""
+    if messages_per_hour < 0:
+        raise ValueError(f"messages_per_hour must not be negative, not {messages_per_hour}")
+    per_messages = messages_per_hour * cost_per_million_messages / MILLION
+    return shard_cost_per_hour(shards, prices) + per_messages
+
+
 # --- the workshop's original call pattern, as synthetic but realistic calls --------------------
 
 _TRADE_ID = "0d957268-5c1e-4d2a-9f3b-7a6e1c2b3d4f"

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from leda.bench import meter
-from leda.bench.cost import cost_per_million_messages, shard_cost_per_hour, workshop_original_usage
+from leda.bench.cost import (
+    cost_per_million_messages,
+    running_cost_per_hour,
+    shard_cost_per_hour,
+    workshop_original_usage,
+)
 from leda.bench.limit import measure
 from leda.bench.memory import PeakMemory, own_pid, rss_bytes
 from leda.bench.meter import Usage
@@ -132,4 +137,7 @@ def run_bench(
         "workshop_original_cost_per_million_messages_usd": asdict(original),
         "workshop_original_usage": original_usage.to_dict(),
         "kinesis_shard_cost_per_hour_usd": shard_cost_per_hour(shards),
+        # A stack left running on AWS: its shards and 10,000 messages a minute at this run's
+        # cost per message.
+        "running_stack_cost_per_hour_usd": round(running_cost_per_hour(shards, cost.total), 4),
     }

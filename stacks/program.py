@@ -1,5 +1,5 @@
-"""The program: validate config, find the code, declare the pipeline and the reminders, export
-what a participant needs. The same function runs under `pulumi up` and under the mocks
+"""The program: validate config, find the code, declare the pipeline, the reminders and their
+alarms, export what a participant needs. The same function runs under `pulumi up` and under the mocks
 (`stacks/mocks/run.py`)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import pulumi
 
 from stacks import artifacts, config, lab_workspace
 from stacks.config import LedaConfig
+from stacks.monitoring_component import Monitoring
 from stacks.pipeline.component import AggregationPipeline, PipelineArgs
 from stacks.reminders import model as reminder_model
 from stacks.reminders.component import ReminderArgs, ReminderScheduling
@@ -22,6 +23,7 @@ class Declared:
     config: LedaConfig
     pipeline: AggregationPipeline
     reminders: ReminderScheduling
+    monitoring: Monitoring
     outputs: dict[str, pulumi.Output[str]]
 
 
@@ -66,13 +68,17 @@ def main(*, values: Mapping[str, str] | None = None, require_artifacts: bool = T
             lambda_runtime=settings.lambda_runtime,
         ),
     )
+    monitoring = Monitoring(
+        settings.name_prefix, stage_model, settings.region, watched=[pipeline, reminders]
+    )
     outputs: dict[str, pulumi.Output[str]] = {
         "stage": pulumi.Output.from_input(settings.stage.value),
         "namePrefix": pulumi.Output.from_input(settings.name_prefix),
         "region": pulumi.Output.from_input(settings.region),
         **pipeline.exports,
         **reminders.exports,
+        **monitoring.exports,
     }
     for key, value in outputs.items():
         pulumi.export(key, value)
-    return Declared(settings, pipeline, reminders, outputs)
+    return Declared(settings, pipeline, reminders, monitoring, outputs)

@@ -34,6 +34,8 @@ KIND_ORDER = (
     "cloudwatch.EventRule",
     "cloudwatch.EventTarget",
     "lambda.Permission",
+    "cloudwatch.MetricAlarm",
+    "cloudwatch.Dashboard",
 )
 HIDDEN_SETTINGS = ("name", "tags")
 
@@ -216,6 +218,16 @@ def _settings(inputs: Mapping[str, Any], label: _Labels) -> dict[str, str]:
                 for statement in json.loads(value).get("Statement", [])
             ]
             settings["assumed by"] = ", ".join(principals)
+        elif key == "dashboardBody" and isinstance(value, str):
+            # One line per graph (its title and statistic), not the JSON: a changed graph then
+            # shows as one line in `leda stage diff`.
+            for widget in json.loads(value).get("widgets", []):
+                properties = widget.get("properties", {})
+                metric = properties.get("metrics", [[]])[0]
+                of = label(str(metric[3])) if len(metric) > 3 else ""
+                settings[f"graph {properties.get('title')}"] = (
+                    f"{' '.join(str(part) for part in metric[:2])} {of} ({properties.get('stat')})"
+                )
         else:
             _flatten(value, key, label, settings)
     return settings

@@ -37,8 +37,11 @@ def test_diff_broken_to_wired_is_lab_one() -> None:
     result = runner.invoke(app, ["stage", "diff", "broken", "wired"])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    # Lab 1 wires triggers and grants; no function changes its code path.
-    assert out.splitlines()[0] == ("broken -> wired: 2 added, 0 removed, 3 changed; replaced: none")
+    # Lab 1 wires triggers and grants; no function changes its code path. The two new triggers
+    # bring their IteratorAge alarms, and the dashboard graphs them.
+    assert out.splitlines()[0] == ("broken -> wired: 4 added, 0 removed, 4 changed; replaced: none")
+    assert "+ StateLambdaIteratorAgeAlarm  cloudwatch.MetricAlarm" in out
+    assert "+ ReduceLambdaIteratorAgeAlarm  cloudwatch.MetricAlarm" in out
     assert "environment.variables" not in out
     assert "+ StateLambdaTrigger  lambda.EventSourceMapping" in out
     assert "+ ReduceLambdaTrigger  lambda.EventSourceMapping" in out

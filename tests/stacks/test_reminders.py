@@ -41,6 +41,11 @@ DECLARED = {
     ("aws:lambda/function:Function", "ReminderLambda"),
     ("aws:lambda/eventSourceMapping:EventSourceMapping", "ReminderLambdaTrigger"),
 }
+MONITORING_TYPES = (
+    "leda:monitoring:Monitoring",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:cloudwatch/dashboard:Dashboard",
+)
 PIPELINE_NAMES = (
     "IncomingDataStream",
     "StateTable",
@@ -56,12 +61,13 @@ PIPELINE_NAMES = (
 
 
 def reminder_resources(run) -> set[tuple[str, str]]:
-    """Everything declared that is not the pipeline's: its component, data, functions (with
-    their roles, policies, logs and triggers) and schedule."""
+    """Everything declared that is not the pipeline's (its component, data, functions with
+    their roles, policies, logs and triggers, and schedule) nor the monitoring's."""
     return {
         (resource.type, name)
         for resource in run.resources
-        if resource.type != "leda:pipeline:AggregationPipeline"
+        if resource.type not in MONITORING_TYPES
+        and resource.type != "leda:pipeline:AggregationPipeline"
         and (name := run.short_names[resource.name]) not in PIPELINE_NAMES
         and not name.startswith(FUNCTIONS)
     }

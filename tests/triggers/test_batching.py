@@ -111,3 +111,16 @@ def test_an_idle_shard_is_polled_at_lambdas_documented_rate(checkpoint_dir, kind
     start = rig.clock.now
     rig.run(rig.config(), rig.function(), until=lambda: rig.clock.now >= start + 60)
     assert rig.stream.reads == 60 * per_second
+
+
+def test_iterator_age_is_the_last_records_age_when_the_function_is_invoked(rig: Rig):
+    """Lambda's IteratorAge: the age of the batch's last record at invocation (the live view
+    shows it per trigger, as the IteratorAge alarm watches it on AWS)."""
+    now = rig.clock.now
+    rig.put("old", arrival=now - 90.0)
+    rig.put("newer", arrival=now - 42.5)
+    rig.run(rig.config(batch_size=10), rig.function())
+    assert rig.stats.iterator_age_ms == 42_500
+    rig.put("fresh", arrival=rig.clock.now)
+    rig.run(rig.config(batch_size=10), rig.function())
+    assert rig.stats.iterator_age_ms == 0

@@ -92,4 +92,9 @@ def render(report: dict[str, Any], out: Console) -> None:
     _row(figures, "cost per million messages (USD)", ours.get("total"))
     _row(figures, "workshop's original pattern (USD)", original.get("total"))
     _row(figures, "Kinesis shards per hour (USD, fixed)", report["kinesis_shard_cost_per_hour_usd"])
+    _row(
+        figures,
+        "a running stack per hour (USD: shards + 10,000 messages a minute)",
+        report["running_stack_cost_per_hour_usd"],
+    )
     out.print(figures)

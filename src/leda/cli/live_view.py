@@ -41,7 +41,16 @@ def activity_table(snapshot: dict[str, Any]) -> Table:
             ),
         )
     triggers = Table(show_edge=False, pad_edge=False)
-    for column in ("trigger", "batches", "records", "failures", "retries", "bisects", "discarded"):
+    for column in (
+        "trigger",
+        "batches",
+        "records",
+        "failures",
+        "retries",
+        "bisects",
+        "discarded",
+        "iterator age",
+    ):
         triggers.add_column(column, justify="left" if column == "trigger" else "right")
     for name, stats in snapshot["triggers"].items():
         triggers.add_row(
@@ -57,6 +66,7 @@ def activity_table(snapshot: dict[str, Any]) -> Table:
                     "discarded_records",
                 )
             ),
+            f"{stats.get('iterator_age_ms', 0) / 1000:,.1f} s",
         )
     outer = Table.grid()
     outer.add_row(table)

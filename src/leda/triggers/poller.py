@@ -64,12 +64,21 @@ class MappingStats:
     retries: int = 0
     bisects: int = 0
     discarded_records: int = 0
+    # Lambda's IteratorAge: how old the last record of a batch was when the function was
+    # invoked with it, the latest per shard; the mapping reports the oldest of those.
+    iterator_age_ms: int = 0
+    shard_ages_ms: dict[str, int] = field(default_factory=dict, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **counts: int) -> None:
         with self.lock:
             for name, value in counts.items():
                 setattr(self, name, getattr(self, name) + value)
+
+    def invoked(self, shard: str, age_seconds: float) -> None:
+        with self.lock:
+            self.shard_ages_ms[shard] = max(0, round(age_seconds * 1000))
+            self.iterator_age_ms = max(self.shard_ages_ms.values())
 
 
 class ShardPoller:
@@ -173,6 +182,7 @@ class ShardPoller:
             if not records:
                 continue
             self._checkpoints.begin(self.config.name, self.shard_id, records[-1].sequence_number)
+            self._stats.invoked(self.shard_id, self._clock() - records[-1].arrival)
             result = self._invoke(event_of(record.event for record in records))
             attempts = part.attempts + 1
             if self._stop.is_set():

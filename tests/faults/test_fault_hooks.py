@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -65,6 +66,21 @@ def test_throttled_writes_are_refused_unsent(dynamodb, dynamodb_endpoint, tables
     assert "Item" not in dynamodb.get_item(TableName=tables.reduce, Key={"MessageId": {"S": "m"}})
     # other operations are not throttled
     client.get_item(TableName=tables.reduce, Key={"MessageId": {"S": "m"}})
+
+
+def test_an_outage_throttles_until_its_end_then_nothing(
+    dynamodb, dynamodb_endpoint, tables, hooked
+):
+    outage = {"operations": ["PutItem"], "share": 1.0, "until": time.time() + 1.0}
+    hooks = hooked(FaultHooks({"throttle": outage}))
+    client = local_client("dynamodb", dynamodb_endpoint)
+    item = {"MessageId": {"S": "o"}, "Message": {"S": "{}"}}
+    with pytest.raises(ClientError):
+        client.put_item(TableName=tables.reduce, Item=item)
+    time.sleep(1.1)
+    client.put_item(TableName=tables.reduce, Item=item)  # the outage is over
+    assert hooks.counts["throttled_calls"] == 1
+    assert "Item" in dynamodb.get_item(TableName=tables.reduce, Key={"MessageId": {"S": "o"}})
 
 
 def test_a_late_delivery_loses_its_token(dynamodb_endpoint, tables, hooked):

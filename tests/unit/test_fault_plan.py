@@ -50,3 +50,16 @@ def test_map_throttling_names_the_write():
 def test_bad_values_say_what_is_allowed(values, message):
     with pytest.raises(FaultError, match=message.replace("[", r"\[").replace("]", r"\]")):
         FaultPlan.parse(values)
+
+
+def test_a_state_write_outage_throttles_every_state_write_from_the_start():
+    plan = FaultPlan.parse(["state-write-outage=30"])
+    settings = plan.for_worker("StateLambda", now=1000.0)
+    assert settings == {
+        "throttle": {
+            "operations": ["UpdateItem", "BatchExecuteStatement", "ExecuteStatement"],
+            "share": 1.0,
+            "until": 1030.0,
+        }
+    }
+    assert all(not plan.for_worker(f) for f in ("GeneratorLambda", "MapLambda", "ReduceLambda"))

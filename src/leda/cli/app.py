@@ -17,6 +17,7 @@ from leda.cli.bench import bench
 from leda.cli.errors import fail
 from leda.cli.lab import lab_app
 from leda.cli.local import local_app
+from leda.cli.redrive import redrive_command
 from leda.cli.reminders_put import reminders_app
 from leda.stage_report import StageReportError
 
@@ -35,6 +36,7 @@ app.add_typer(local_app, name="local")
 app.add_typer(lab_app, name="lab")
 app.add_typer(reminders_app, name="reminders")
 app.command(name="bench")(bench)
+app.command(name="redrive")(redrive_command)
 
 ParticipantOption = Annotated[
     str | None,
@@ -63,7 +65,7 @@ def callback(
     Leda - the AWS [bold]LEDA[/bold] DynamoDB workshop as infrastructure as code.
 
     `stage`, `local`, `lab` and `bench` need no AWS account and no Pulumi CLI (the program runs
-    under its mocks, the cloud is local); `reminders` acts on a deployed stack.
+    under its mocks, the cloud is local); `reminders` and `redrive` act on a deployed stack.
     """
 
 

@@ -10,6 +10,7 @@ what it would meet on AWS:
   message Kinesis gives a throttled entry, and FailedRecordCount counting them;
 - a throttled call is answered ProvisionedThroughputExceededException without being sent: the
   state after the SDK's own retries have run out (they would have met the same throttling);
+  an outage throttles every such call until a given time, then none;
 - a delivery the runtime marks as late (after the token window) has its ClientRequestToken
   removed, which is what DynamoDB's forgetting it after 10 minutes amounts to.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,6 +36,9 @@ class FaultHooks:
         throttle = settings.get("throttle") or {}
         self._throttled_operations = frozenset(throttle.get("operations", ()))
         self._throttle_share = float(throttle.get("share", 0))
+        # An outage: throttled until this epoch second, then nothing (None: for the whole run).
+        until = throttle.get("until")
+        self._throttle_until = None if until is None else float(until)
         self._forget_tokens = bool(settings.get("forget_tokens_on_replay"))
         self._rng = rng or random.Random()
         self.late = False  # the current invocation is a delivery after the token window
@@ -106,6 +111,8 @@ class FaultHooks:
     # -- DynamoDB: a share of writes throttled -----------------------------------------------
     def _throttle(self, model: Any, **_: Any) -> Any:
         if model.name not in self._throttled_operations:
+            return None
+        if self._throttle_until is not None and time.time() >= self._throttle_until:
             return None
         if self._rng.random() >= self._throttle_share:
             return None

@@ -7,6 +7,7 @@ part of the runtime (a function's worker, the Reduce trigger, the burst) and not
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,6 +26,7 @@ class Fault(StrEnum):
     THROTTLED_MAP_WRITES = "throttled-map-writes"
     LATE_REDUCE_REPLAY = "late-reduce-replay"
     REDELIVERED_REDUCE_BATCHES = "redelivered-reduce-batches"
+    STATE_WRITE_OUTAGE = "state-write-outage"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,17 @@ SPECS: Mapping[Fault, FaultSpec] = {
         "lab 1's transaction has no token: the batch is added twice (lab 2's token absorbs it)",
         "the token, and the applied-batch marker",
     ),
+    # What `leda redrive` is for: an outage longer than hardened's bounded retries.
+    Fault.STATE_WRITE_OUTAGE: FaultSpec(
+        20,
+        "seconds from the start during which every StateLambda write is throttled",
+        600,
+        "the workshop's unlimited retries wait the outage out (its shards stall meanwhile)",
+        "bisect and 10 retries give the batch up to the on-failure queue: `leda redrive` "
+        "delivers it again",
+    ),
 }
+STATE_WRITES = ("UpdateItem", "BatchExecuteStatement", "ExecuteStatement")
 
 
 def _allowed() -> str:
@@ -138,9 +150,17 @@ class FaultPlan:
     def reduce_redelivery_share(self) -> float:
         return self.share(Fault.REDELIVERED_REDUCE_BATCHES)
 
-    def for_worker(self, function: str) -> dict[str, Any]:
-        """What a function's worker does to its calls (leda.faults.hooks), by SAM LogicalId."""
+    def for_worker(self, function: str, now: float | None = None) -> dict[str, Any]:
+        """What a function's worker does to its calls (leda.faults.hooks), by SAM LogicalId;
+        `now` is when the deployment starts (an outage is counted from it)."""
         settings: dict[str, Any] = {}
+        if function == FunctionId.STATE.value and Fault.STATE_WRITE_OUTAGE in self.amounts:
+            start = time.time() if now is None else now
+            settings["throttle"] = {
+                "operations": list(STATE_WRITES),
+                "share": 1.0,
+                "until": start + self.amounts[Fault.STATE_WRITE_OUTAGE],
+            }
         if function == FunctionId.GENERATOR.value and Fault.REFUSED_PUTS in self.amounts:
             settings["refuse_put_records"] = self.share(Fault.REFUSED_PUTS)
         if function == FunctionId.MAP.value and Fault.THROTTLED_MAP_WRITES in self.amounts:

@@ -74,6 +74,19 @@ class WorkshopOptions:
         return self.burst_size // per_call, per_call
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Everything sent since the data began, against the aggregates now."""
+
+    mismatched: dict[str, Decimal]  # aggregate key -> how far off
+    lost: int  # trades StateTable does not hold at their latest version, or never aggregated
+    duplicated: int  # state changes aggregated more than once
+
+    @property
+    def exact(self) -> bool:
+        return not self.mismatched and self.lost == 0 and self.duplicated == 0
+
+
 @dataclass
 class BurstSummary:
     burst: int
@@ -171,6 +184,20 @@ class WorkshopRun:
         self._referee.observe()
         return state_gaps(
             self._dynamodb, self.deployment.output("stateTableName"), self._referee.messages
+        )
+
+    def standing(self) -> Standing:
+        """The referee's count now, outside any burst (after a redrive, for one)."""
+        referee = self._referee
+        referee.observe()
+        after = referee.aggregates.read()
+        aggregated = referee.aggregated_count(after)
+        changes = referee.state_changes
+        stale = referee.lost_trades(self._dynamodb, self.deployment.output("stateTableName"))
+        return Standing(
+            mismatched=referee.differences(after),
+            lost=stale + max(0, changes - aggregated),
+            duplicated=max(0, aggregated - changes),
         )
 
     def aggregates(self) -> dict[str, Decimal]:

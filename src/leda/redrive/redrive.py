@@ -1,0 +1,168 @@
+"""Deliver again the batches a stream trigger gave up on, one on-failure message at a time.
+
+Why invoke the function with an event of the trigger's own shape, rather than put the records
+back on the stream or write the items again: the records are still in the stream with their
+sequence numbers, and the functions are written to be delivered a batch more than once (the
+trigger itself redelivers on every retry); a new event built from the same records, by the same
+code the offline trigger uses (leda.triggers.events), is exactly what the trigger would have
+sent. Putting them back would give them new sequence numbers and feed every other reader of the
+stream a second copy; rewriting table items would change the data, not redeliver the change.
+
+A message is deleted only after its records were delivered and the function reported success
+(no function error, no batchItemFailures); anything else leaves it on the queue, reported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from leda.redrive.failures import FailedBatch, NotABatch, parse
+from leda.redrive.reread import PastRetention, reread
+from leda.triggers.events import batch as event_of
+from leda.triggers.sources import ShardSource
+
+VISIBILITY_SECONDS = 300  # a message being redriven is hidden from other readers this long
+
+
+class Outcome(StrEnum):
+    DELIVERED = "delivered"  # delivered and deleted
+    WOULD_DELIVER = "would deliver"  # --dry-run: the records are there
+    PAST_RETENTION = "past retention"  # kept: the stream no longer holds the records
+    FAILED = "failed"  # kept: the function failed again
+    NOT_A_BATCH = "not a batch"  # kept: not Lambda's on-failure record
+
+
+@dataclass(frozen=True)
+class Delivery:
+    ok: bool
+    detail: str = ""  # the function's error, or the failed records it reported
+
+
+class Invoker(Protocol):
+    def __call__(self, function_arn: str, event: dict[str, Any]) -> Delivery: ...
+
+
+@dataclass(frozen=True)
+class Redriven:
+    message_id: str
+    outcome: Outcome
+    detail: str
+    records: int = 0
+
+
+def delivery_of(ok: bool, payload: object, error: str = "") -> Delivery:
+    """Success as the trigger judges it: no function error, and no record reported failed."""
+    if not ok:
+        return Delivery(False, error or "the function failed")
+    if isinstance(payload, dict) and payload.get("batchItemFailures"):
+        failed = payload["batchItemFailures"]
+        return Delivery(False, f"the function reported {len(failed)} records failed")
+    return Delivery(True)
+
+
+def _messages(sqs: Any, url: str, limit: int | None) -> Iterator[dict[str, Any]]:
+    """Every message once, at most `limit`: each is hidden while the run lasts
+    (VISIBILITY_SECONDS), so a message already handled is not received again, and no more are
+    received than will be handled (a received message is hidden until someone shows it)."""
+    seen: set[str] = set()
+    while limit is None or len(seen) < limit:
+        wanted = 10 if limit is None else min(10, limit - len(seen))
+        batch = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=wanted, VisibilityTimeout=VISIBILITY_SECONDS
+        ).get("Messages", [])
+        fresh = [m for m in batch if m["MessageId"] not in seen]
+        if not fresh:
+            return
+        for message in fresh:
+            seen.add(message["MessageId"])
+            yield message
+
+
+def redrive(
+    sqs: Any,
+    queue_url: str,
+    source: Callable[[FailedBatch], ShardSource],
+    invoke: Invoker,
+    *,
+    dry_run: bool = False,
+    limit: int | None = None,
+    progress: Callable[[Redriven], None] = lambda _: None,
+) -> list[Redriven]:
+    """Every message of the queue (at most `limit`), each delivered again or reported kept.
+
+    Kept messages (and all of them in a dry run) are made visible again when the run ends,
+    for the next redrive or a person to look at.
+    """
+    done: list[Redriven] = []
+    kept: list[str] = []
+    try:
+        for message in _messages(sqs, queue_url, limit):
+            result = _one(message, source, invoke, dry_run)
+            if result.outcome is Outcome.DELIVERED:
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            else:
+                kept.append(message["ReceiptHandle"])
+            done.append(result)
+            progress(result)
+    finally:
+        for handle in kept:
+            sqs.change_message_visibility(
+                QueueUrl=queue_url, ReceiptHandle=handle, VisibilityTimeout=0
+            )
+    return done
+
+
+def _one(
+    message: dict[str, Any],
+    source: Callable[[FailedBatch], ShardSource],
+    invoke: Invoker,
+    dry_run: bool,
+) -> Redriven:
+    identifier = message["MessageId"]
+    failed = parse(message.get("Body", ""))
+    if isinstance(failed, NotABatch):
+        return Redriven(identifier, Outcome.NOT_A_BATCH, failed.what)
+    try:
+        records = reread(source(failed), failed)
+    except PastRetention as error:
+        return Redriven(identifier, Outcome.PAST_RETENTION, f"{failed.describe()}; {error}")
+    if dry_run:
+        return Redriven(identifier, Outcome.WOULD_DELIVER, failed.describe(), len(records))
+    delivery = invoke(failed.function_arn, event_of(record.event for record in records))
+    if not delivery.ok:
+        return Redriven(
+            identifier,
+            Outcome.FAILED,
+            f"{failed.describe()}; again: {delivery.detail}",
+            len(records),
+        )
+    return Redriven(identifier, Outcome.DELIVERED, failed.describe(), len(records))
+
+
+def lambda_invoker(client: Any) -> Invoker:
+    """Invoke on AWS (RequestResponse), as `aws lambda invoke` does."""
+
+    def invoke(function_arn: str, event: dict[str, Any]) -> Delivery:
+        response = client.invoke(
+            FunctionName=function_arn,
+            InvocationType="RequestResponse",
+            Payload=json.dumps(event).encode(),
+        )
+        text = response["Payload"].read().decode() or "null"
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError:
+            payload = text
+        error = response.get("FunctionError")
+        detail = ""
+        if error:
+            detail = (
+                f"{error}: {payload.get('errorMessage') if isinstance(payload, dict) else payload}"
+            )
+        return delivery_of(not error, payload, detail)
+
+    return invoke

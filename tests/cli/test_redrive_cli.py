@@ -73,7 +73,9 @@ def test_dry_run_finds_the_records_and_keeps_every_message(sqs, moto_endpoint, s
     arn, shard, sequences = stream
     name = f"failures-{uuid.uuid4().hex[:8]}"
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    sqs.send_message(QueueUrl=url, MessageBody=_on_failure(arn, shard, sequences[1], sequences[3], 3))
+    sqs.send_message(
+        QueueUrl=url, MessageBody=_on_failure(arn, shard, sequences[1], sequences[3], 3)
+    )
     result = _redrive(moto_endpoint, "--queue", name, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "would deliver 3 records of" in result.output

@@ -19,6 +19,7 @@ from leda.cli.lab import lab_app
 from leda.cli.local import local_app
 from leda.cli.redrive import redrive_command
 from leda.cli.reminders_put import reminders_app
+from leda.cli.watch import watch
 from leda.stage_report import StageReportError
 
 app = typer.Typer(rich_markup_mode="rich", no_args_is_help=True)
@@ -37,6 +38,7 @@ app.add_typer(lab_app, name="lab")
 app.add_typer(reminders_app, name="reminders")
 app.command(name="bench")(bench)
 app.command(name="redrive")(redrive_command)
+app.command(name="watch")(watch)
 
 ParticipantOption = Annotated[
     str | None,
@@ -65,7 +67,8 @@ def callback(
     Leda - the AWS [bold]LEDA[/bold] DynamoDB workshop as infrastructure as code.
 
     `stage`, `local`, `lab` and `bench` need no AWS account and no Pulumi CLI (the program runs
-    under its mocks, the cloud is local); `reminders` and `redrive` act on a deployed stack.
+    under its mocks, the cloud is local); `reminders`, `redrive` and `watch` act on a deployed
+    stack.
     """
 
 

@@ -3,6 +3,8 @@ summary of the bursts."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +14,21 @@ from rich.text import Text
 
 from leda.workshop.ledger import COUNT_KEY, KEYS, depth
 from leda.workshop.run import BurstSummary
+
+
+class InfluxMeter:
+    """Messages per second into the aggregates, as the workshop's frontend shows it."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._previous: tuple[float, Decimal] | None = None
+
+    def rate(self, values: dict[str, Decimal]) -> float | None:
+        now, count = self._clock(), values.get(COUNT_KEY, Decimal(0))
+        previous, self._previous = self._previous, (now, count)
+        if previous is None or now <= previous[0]:
+            return None
+        return float(count - previous[1]) / (now - previous[0])
 
 
 def aggregates_table(values: dict[str, Decimal], influx: float | None) -> Table:

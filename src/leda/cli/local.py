@@ -12,7 +12,6 @@ import json
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict
@@ -27,7 +26,7 @@ from rich.live import Live
 
 from leda.cli.errors import USER_ERRORS, fail, reported
 from leda.cli.invoke import invoke
-from leda.cli.live_view import live_view, summary_table
+from leda.cli.live_view import InfluxMeter, live_view, summary_table
 from leda.cli.reminders import reminders
 from leda.cli.serve_registry import registered
 from leda.cloud.credentials import LOCAL_CREDENTIALS, LOCAL_REGION
@@ -341,7 +340,7 @@ def _serve(
         while True:
             cloud.wait(0.5)
             seen = _print_events(cloud, out, since=seen)
-    watch = _InfluxMeter()
+    watch = InfluxMeter()
     seen = 0
     with Live(console=Console(), refresh_per_second=2, transient=False) as screen:
         while True:
@@ -371,20 +370,6 @@ def _aggregate_reader(
     return read
 
 
-class _InfluxMeter:
-    """Messages per second into the aggregates, as the workshop's frontend shows it."""
-
-    def __init__(self) -> None:
-        self._previous: tuple[float, Decimal] | None = None
-
-    def rate(self, values: dict[str, Decimal]) -> float | None:
-        now, count = time.time(), values.get("message_count", Decimal(0))
-        previous, self._previous = self._previous, (now, count)
-        if previous is None or now <= previous[0]:
-            return None
-        return float(count - previous[1]) / (now - previous[0])
-
-
 def _print_events(cloud: LocalCloud, out: Console, since: int = 0) -> int:
     """What happened to the emulators (gone, started again), one line each."""
     for line in cloud.events[since:]:
@@ -411,7 +396,7 @@ def _play(run: WorkshopRun, out: Console, live: bool) -> list[BurstSummary]:
     worker.start()
     deployment = run.deployment
     aggregates = _aggregate_reader(deployment, run)
-    influx = _InfluxMeter()
+    influx = InfluxMeter()
     seen = 0
     try:
         with Live(console=out, refresh_per_second=2, transient=False) as screen:

@@ -139,3 +139,61 @@ def test_the_lambda_invoker_reads_function_errors_and_failed_records(moto_endpoi
         assert not failed.ok and failed.detail == "Unhandled: boom"
         partial = invoke("arn:f", {"Records": []})
         assert not partial.ok and "1 records failed" in partial.detail
+
+
+def _scheduler_dead_letter(sqs: Any, url: str, request: dict[str, Any], wrapped: bool) -> None:
+    target = "arn:aws:scheduler:::aws-sdk:ses:sendEmail"
+    if wrapped:  # the offline Scheduler's body: the schedule's details around the input
+        body = {"targetArn": target, "input": json.dumps(request), "errorCode": "Throttling"}
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
+        return
+    sqs.send_message(  # AWS's: the input itself, the error in attributes
+        QueueUrl=url,
+        MessageBody=json.dumps(request),
+        MessageAttributes={
+            "TARGET_ARN": {"DataType": "String", "StringValue": target},
+            "ERROR_CODE": {"DataType": "String", "StringValue": "Throttling"},
+        },
+    )
+
+
+def test_a_schedulers_dead_letter_is_sent_now(sqs, moto_endpoint):
+    ses = local_client("ses", moto_endpoint)
+    ses.verify_email_identity(EmailAddress="reminders@example.org")
+    url = sqs.create_queue(QueueName=f"reminder-dlq-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    request = {
+        "Source": "reminders@example.org",
+        "Destination": {"ToAddresses": ["someone@example.org"]},
+        "Message": {
+            "Subject": {"Data": "Time for your appointment"},
+            "Body": {"Text": {"Data": "x"}},
+        },
+    }
+    _scheduler_dead_letter(sqs, url, request, wrapped=False)
+    _scheduler_dead_letter(sqs, url, request, wrapped=True)
+    sent_before = ses.get_send_quota()["SentLast24Hours"]
+
+    looked = _redrive(moto_endpoint, "--queue", url, "--dry-run")
+    assert looked.exit_code == 0, looked.output
+    assert looked.output.count("would send ses.send_email that failed with Throttling") == 2
+    assert ses.get_send_quota()["SentLast24Hours"] == sent_before
+
+    result = _redrive(moto_endpoint, "--queue", url)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("sent ses.send_email") == 2
+    assert ses.get_send_quota()["SentLast24Hours"] == sent_before + 2
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+
+
+def test_a_dead_letter_that_fails_again_is_kept(sqs, moto_endpoint):
+    url = sqs.create_queue(QueueName=f"reminder-dlq-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    request = {  # from an address SES has not verified: refused
+        "Source": "nobody@unverified.example",
+        "Destination": {"ToAddresses": ["someone@example.org"]},
+        "Message": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "x"}}},
+    }
+    _scheduler_dead_letter(sqs, url, request, wrapped=False)
+    result = _redrive(moto_endpoint, "--queue", url)
+    assert result.exit_code == 1
+    assert "failed" in result.output and "again:" in result.output
+    assert len(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]) == 1

@@ -60,3 +60,16 @@ def test_success_is_no_error_and_no_failed_record():
     assert not delivery_of(False, None, "Unhandled: boom").ok
     partial = delivery_of(True, {"batchItemFailures": [{"itemIdentifier": "1"}]})
     assert not partial.ok and "1 records failed" in partial.detail
+
+
+def test_scheduler_dead_letters_name_the_call_to_make_now():
+    from leda.redrive.dead_letters import FailedTarget, parse_dead_letter
+
+    attributes = {"TARGET_ARN": "arn:aws:scheduler:::aws-sdk:dynamodb:deleteItem"}
+    found = parse_dead_letter(json.dumps({"TableName": "t", "Key": {}}), attributes)
+    assert isinstance(found, FailedTarget)
+    assert (found.service, found.method) == ("dynamodb", "delete_item")
+    assert "no TARGET_ARN" in str(parse_dead_letter("{}", {}))
+    lambda_target = {"TARGET_ARN": "arn:aws:lambda:us-east-1:1:function:f"}
+    assert "is not one a Leda schedule calls" in str(parse_dead_letter("{}", lambda_target))
+    assert "not JSON" in str(parse_dead_letter("{", attributes))

@@ -11,7 +11,7 @@ from rich.table import Table
 from leda.aws.target import AwsTarget, TargetError
 from leda.cli.errors import fail
 from leda.redrive.failures import FailedBatch, StreamKind
-from leda.redrive.redrive import Outcome, Redriven, lambda_invoker, redrive
+from leda.redrive.redrive import Outcome, Redriven, client_sender, lambda_invoker, redrive
 from leda.redrive.reread import source_for
 from leda.triggers.sources import ShardSource
 
@@ -28,8 +28,9 @@ def redrive_command(
     queue: Annotated[
         str,
         typer.Option(
-            help="The on-failure queue, by name or URL: TriggerFailureQueue (StateLambda's "
-            "trigger in hardened) or ReminderFailureQueue (ReminderLambda's trigger).",
+            help="The queue, by name or URL: TriggerFailureQueue (StateLambda's trigger in "
+            "hardened), ReminderFailureQueue (ReminderLambda's trigger) or "
+            "ReminderDeadLetterQueue (reminders Scheduler could not send).",
         ),
     ],
     dry_run: Annotated[
@@ -53,7 +54,9 @@ def redrive_command(
     with them, in the event the trigger would have sent. A message is deleted only once its
     records were delivered and the function succeeded; records past the stream's retention,
     a function failing again, and messages that are not such records are reported and kept.
-    Exit code 1 if any message was kept.
+    A Scheduler dead letter (a reminder that could not be sent) is sent now, with your
+    credentials, rather than scheduled again: its time has passed. Exit code 1 if any message
+    was kept.
     """
     import botocore.exceptions
 
@@ -80,6 +83,7 @@ def redrive_command(
             url,
             source,
             lambda_invoker(target.client("lambda")),
+            send=client_sender(target.client),
             dry_run=dry_run,
             limit=limit,
             progress=shown,

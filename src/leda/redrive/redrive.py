@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from leda.redrive.dead_letters import FailedTarget, parse_dead_letter
 from leda.redrive.failures import FailedBatch, NotABatch, parse
 from leda.redrive.reread import PastRetention, reread
 from leda.triggers.events import batch as event_of
@@ -31,6 +32,8 @@ VISIBILITY_SECONDS = 300  # a message being redriven is hidden from other reader
 class Outcome(StrEnum):
     DELIVERED = "delivered"  # delivered and deleted
     WOULD_DELIVER = "would deliver"  # --dry-run: the records are there
+    SENT = "sent"  # a Scheduler dead letter's call made now, and deleted
+    WOULD_SEND = "would send"  # --dry-run
     PAST_RETENTION = "past retention"  # kept: the stream no longer holds the records
     FAILED = "failed"  # kept: the function failed again
     NOT_A_BATCH = "not a batch"  # kept: not Lambda's on-failure record
@@ -44,6 +47,12 @@ class Delivery:
 
 class Invoker(Protocol):
     def __call__(self, function_arn: str, event: dict[str, Any]) -> Delivery: ...
+
+
+class Sender(Protocol):
+    """Makes a dead-lettered schedule's target call now (leda.redrive.dead_letters)."""
+
+    def __call__(self, failed: FailedTarget) -> Delivery: ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,10 @@ def _messages(sqs: Any, url: str, limit: int | None) -> Iterator[dict[str, Any]]
     while limit is None or len(seen) < limit:
         wanted = 10 if limit is None else min(10, limit - len(seen))
         batch = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=wanted, VisibilityTimeout=VISIBILITY_SECONDS
+            QueueUrl=url,
+            MaxNumberOfMessages=wanted,
+            VisibilityTimeout=VISIBILITY_SECONDS,
+            MessageAttributeNames=["All"],
         ).get("Messages", [])
         fresh = [m for m in batch if m["MessageId"] not in seen]
         if not fresh:
@@ -88,6 +100,7 @@ def redrive(
     source: Callable[[FailedBatch], ShardSource],
     invoke: Invoker,
     *,
+    send: Sender | None = None,
     dry_run: bool = False,
     limit: int | None = None,
     progress: Callable[[Redriven], None] = lambda _: None,
@@ -101,8 +114,8 @@ def redrive(
     kept: list[str] = []
     try:
         for message in _messages(sqs, queue_url, limit):
-            result = _one(message, source, invoke, dry_run)
-            if result.outcome is Outcome.DELIVERED:
+            result = _one(message, source, invoke, send, dry_run)
+            if result.outcome in (Outcome.DELIVERED, Outcome.SENT):
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             else:
                 kept.append(message["ReceiptHandle"])
@@ -120,12 +133,29 @@ def _one(
     message: dict[str, Any],
     source: Callable[[FailedBatch], ShardSource],
     invoke: Invoker,
+    send: Sender | None,
     dry_run: bool,
 ) -> Redriven:
     identifier = message["MessageId"]
-    failed = parse(message.get("Body", ""))
+    body = message.get("Body", "")
+    failed = parse(body)
     if isinstance(failed, NotABatch):
-        return Redriven(identifier, Outcome.NOT_A_BATCH, failed.what)
+        attributes = {
+            name: str(value.get("StringValue", ""))
+            for name, value in (message.get("MessageAttributes") or {}).items()
+        }
+        target = parse_dead_letter(body, attributes)
+        if isinstance(target, str) or send is None:
+            why = target if isinstance(target, str) else "a Scheduler dead letter"
+            return Redriven(identifier, Outcome.NOT_A_BATCH, f"{failed.what}; {why}")
+        if dry_run:
+            return Redriven(identifier, Outcome.WOULD_SEND, target.describe())
+        sent = send(target)
+        if not sent.ok:
+            return Redriven(
+                identifier, Outcome.FAILED, f"{target.describe()}; again: {sent.detail}"
+            )
+        return Redriven(identifier, Outcome.SENT, target.describe())
     try:
         records = reread(source(failed), failed)
     except PastRetention as error:
@@ -166,3 +196,24 @@ def lambda_invoker(client: Any) -> Invoker:
         return delivery_of(not error, payload, detail)
 
     return invoke
+
+
+def client_sender(client_for: Callable[[str], Any]) -> Sender:
+    """Make the call with the caller's own credentials. A conditional delete that finds the
+    condition false (the expiry moved since) has nothing to do: success."""
+
+    def send(failed: FailedTarget) -> Delivery:
+        import botocore.exceptions
+
+        try:
+            getattr(client_for(failed.service), failed.method)(**failed.request)
+        except botocore.exceptions.ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if failed.method == "delete_item" and code == "ConditionalCheckFailedException":
+                return Delivery(True, "the item's expiry moved: nothing to delete")
+            return Delivery(False, f"{code}: {error}")
+        except (botocore.exceptions.ParamValidationError, TypeError) as error:
+            return Delivery(False, f"the request is not a valid {failed.method}: {error}")
+        return Delivery(True)
+
+    return send

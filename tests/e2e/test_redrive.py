@@ -20,7 +20,12 @@ from leda.workshop.run import Standing, WorkshopOptions, WorkshopRun
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
-OUTAGE_SECONDS = 12
+# Long enough for the first records of each shard to spend their 10 retries (bisected down to
+# one record, about 8 s each with the backoff): those are given up; the rest wait it out.
+OUTAGE_SECONDS = 25
+# After the outage, a record still being retried succeeds within a second; then the pipeline
+# drains.
+AFTER_OUTAGE_SECONDS = 15
 GAME = WorkshopOptions(bursts=2, burst_size=400, interval=14)
 
 
@@ -50,8 +55,10 @@ def _settled(run: WorkshopRun, seconds: float = 60.0) -> Standing:
 def test_a_batch_given_up_in_an_outage_is_redriven_exactly_once(cloud):
     faults = FaultPlan.parse([f"state-write-outage={OUTAGE_SECONDS}"])
     options = DeploymentOptions("hardened", participant="redrive", faults=faults)
+    started = time.time()  # the outage is counted from the deployment's start, a little later
     with Deployment(cloud, options) as deployment, WorkshopRun(deployment, GAME) as run:
         bursts = run.play()
+        time.sleep(max(0.0, started + OUTAGE_SECONDS + AFTER_OUTAGE_SECONDS - time.time()))
         queue = deployment.queue_url(deployment.output("triggerFailureQueueName"))
         assert queue
         given_up = _visible(cloud, queue)

@@ -23,7 +23,7 @@ from leda.workshop.run import BurstSummary, WorkshopOptions, WorkshopRun
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
-GAME = WorkshopOptions(bursts=2, burst_size=600, interval=14)
+GAME = WorkshopOptions(bursts=2, burst_size=400, interval=12)
 
 
 @pytest.fixture

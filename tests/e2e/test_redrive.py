@@ -26,7 +26,7 @@ OUTAGE_SECONDS = 25
 # After the outage, a record still being retried succeeds within a second; then the pipeline
 # drains.
 AFTER_OUTAGE_SECONDS = 15
-GAME = WorkshopOptions(bursts=2, burst_size=400, interval=14)
+GAME = WorkshopOptions(bursts=1, burst_size=400, interval=14)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from leda import stage_report
 from leda.cli.bench import bench
+from leda.cli.classroom import class_app
 from leda.cli.errors import fail
 from leda.cli.lab import lab_app
 from leda.cli.local import local_app
@@ -36,6 +37,7 @@ app.add_typer(stage_app, name="stage")
 app.add_typer(local_app, name="local")
 app.add_typer(lab_app, name="lab")
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(class_app, name="class")
 app.command(name="bench")(bench)
 app.command(name="redrive")(redrive_command)
 app.command(name="watch")(watch)

@@ -1,18 +1,25 @@
-"""`leda class`: an instructor's class of participants (today: `plan`)."""
+"""`leda class`: an instructor's class: plan, provision, advance, status, destroy."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from leda import stage_report
 from leda.classroom import quotas, roster
+from leda.classroom.provision import Outcome, destroy, provision
+from leda.classroom.stacks import AutomationBackend, StackBackend, StackFailure, spec_for
 from leda.cli.errors import fail
 from leda.stage_report import StageReportError
+from stacks.stage_model import Stage
+
+LAB2_SCORE = 300
 
 class_app = typer.Typer(
     no_args_is_help=True,
@@ -90,3 +97,186 @@ def plan_command(
             out.print(f"[bold red]{message}[/bold red] (--force to go on)", soft_wrap=True)
             raise typer.Exit(code=1)
         out.print(f"[yellow]{message}; going on (--force)[/yellow]", soft_wrap=True)
+
+
+# -- stacks: provision, advance, status, destroy -------------------------------------------------
+
+BACKEND: Callable[[], StackBackend] = AutomationBackend  # tests put a recording one here
+
+RosterOption = Annotated[Path, typer.Option("--roster", help="The class roster (CSV or YAML).")]
+ParallelOption = Annotated[
+    int, typer.Option("--parallel", min=1, max=32, help="Stacks worked on at once.")
+]
+OnlyOption = Annotated[
+    str | None, typer.Option("--only", help="Comma-separated names: only these participants.")
+]
+SenderOption = Annotated[
+    str | None,
+    typer.Option(help="SES sender for participants whose roster row has no email."),
+]
+
+
+def _participants(roster_file: Path, only: str | None) -> list[roster.Participant]:
+    try:
+        checked = roster.read(roster_file)
+    except roster.RosterError as error:
+        raise fail(error) from None
+    if checked.problems:
+        raise fail(
+            f"{roster_file}: "
+            + "; ".join(str(problem) for problem in checked.problems)
+            + " (`leda class plan` shows them all)"
+        )
+    chosen = checked.participants
+    if only:
+        wanted = {name.strip() for name in only.split(",") if name.strip()}
+        unknown = sorted(wanted - {p.name for p in chosen})
+        if unknown:
+            raise fail(f"--only {', '.join(unknown)}: not on the roster {roster_file}")
+        chosen = [p for p in chosen if p.name in wanted]
+    return chosen
+
+
+def _run(
+    participants: list[roster.Participant],
+    stage: str,
+    sender: str | None,
+    parallel: int,
+    title: str,
+) -> None:
+    try:
+        Stage.parse(stage)
+    except ValueError as error:
+        raise fail(error) from None
+    missing = [p.name for p in participants if not (p.email or sender)]
+    if missing:
+        raise fail(
+            f"no sender for {', '.join(missing)}: give each an email in the roster or pass "
+            "--sender ADDRESS (a verified SES identity)"
+        )
+    specs = [spec_for(p, stage, sender) for p in participants]
+    out = Console()
+    backend = BACKEND()
+    with Progress(console=out, transient=True) as bar:
+        task = bar.add_task(f"{title} ({parallel} at a time)", total=len(specs))
+        outcomes = provision(
+            backend,
+            specs,
+            parallel=parallel,
+            progress=lambda who, line: bar.update(task, description=f"{who}: {line[:60]}"),
+            on_done=lambda _: bar.advance(task),
+        )
+    _summary(out, outcomes, title)
+
+
+def _summary(out: Console, outcomes: list[Outcome], title: str) -> None:
+    table = Table(title=title, show_edge=False)
+    for column in ("participant", "stack", "result", "seconds", "reason"):
+        table.add_column(column)
+    for outcome in outcomes:
+        colour = "green" if outcome.ok else "red"
+        table.add_row(
+            outcome.participant,
+            outcome.stack,
+            f"[{colour}]{outcome.result}[/{colour}]",
+            f"{outcome.seconds:g}",
+            outcome.reason,
+        )
+    out.print(table)
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        out.print(f"[red]{len(failed)} of {len(outcomes)} failed[/red]")
+        raise typer.Exit(code=1)
+
+
+@class_app.command("provision")
+def provision_command(
+    roster_file: RosterOption,
+    stage: Annotated[str, typer.Option(help="The stage every stack starts in.")] = "broken",
+    parallel: ParallelOption = 4,
+    sender: SenderOption = None,
+) -> None:
+    """
+    One Pulumi stack per participant (named after them, their prefix, region, profile and
+    sender), K at a time. Running it again updates the stacks; nothing is created twice. A
+    participant's failure is reported with its reason and the others go on.
+    """
+    _run(_participants(roster_file, None), stage, sender, parallel, f"provision: {stage}")
+
+
+@class_app.command("advance")
+def advance_command(
+    roster_file: RosterOption,
+    to: Annotated[str, typer.Option("--to", help="The stage to move the class to.")],
+    only: OnlyOption = None,
+    parallel: ParallelOption = 4,
+    sender: SenderOption = None,
+) -> None:
+    """Move the class (or --only some of it) to another stage, in place."""
+    _run(_participants(roster_file, only), to, sender, parallel, f"advance to {to}")
+
+
+@class_app.command("destroy")
+def destroy_command(
+    roster_file: RosterOption,
+    only: OnlyOption = None,
+    parallel: ParallelOption = 4,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Destroy the participants' stacks (everything they made) and forget them."""
+    participants = _participants(roster_file, only)
+    names = ", ".join(p.name for p in participants)
+    if not yes and not typer.confirm(f"destroy the stacks of {names}?", default=False):
+        raise typer.Exit(code=1)
+    specs = [spec_for(p, "broken", None) for p in participants]
+    outcomes = destroy(BACKEND(), specs, parallel=parallel)
+    _summary(Console(), outcomes, "destroy")
+
+
+@class_app.command("status")
+def status_command(roster_file: RosterOption, only: OnlyOption = None) -> None:
+    """Each participant's stage, last update, score and the lab they have reached."""
+    backend = BACKEND()
+    table = Table(show_edge=False)
+    for column in ("participant", "stage", "last update", "score", "lab"):
+        table.add_column(column)
+    for participant in _participants(roster_file, only):
+        spec = spec_for(participant, "broken", None)
+        try:
+            outputs = backend.outputs(spec)
+            updated = backend.last_update(spec) or "never"
+        except StackFailure as error:
+            table.add_row(participant.name, "-", "-", "-", f"[red]{error}[/red]")
+            continue
+        score, lab = _score(participant, outputs)
+        table.add_row(participant.name, str(outputs.get("stage", "-")), updated, score, lab)
+    Console().print(table)
+
+
+def _score(participant: roster.Participant, outputs: dict[str, object]) -> tuple[str, str]:
+    """The participant's SCORE from their ParameterTable, with their own credentials."""
+    import botocore.exceptions
+
+    from leda.aws.target import AwsTarget, TargetError
+    from leda.workshop.tables import SCORE, read_parameter
+
+    table = outputs.get("parameterTableName")
+    if not isinstance(table, str):
+        return "-", "not deployed"
+    try:
+        target = AwsTarget(
+            str(outputs.get("region") or participant.region or ""), participant.profile
+        )
+        score = read_parameter(target.client("dynamodb"), table, SCORE)
+    except (
+        TargetError,
+        botocore.exceptions.BotoCoreError,
+        botocore.exceptions.ClientError,
+    ) as error:
+        return "-", f"score unreadable: {error}"
+    return f"{score:g}", lab_reached(int(score))
+
+
+def lab_reached(score: int) -> str:
+    """The workshop moves a participant to lab 2 at 300 points."""
+    return "lab 2" if score >= LAB2_SCORE else "lab 1"

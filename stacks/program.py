@@ -1,6 +1,6 @@
 """The program: validate config, find the code, declare the pipeline, the reminders and their
-alarms, export what a participant needs. The same function runs under `pulumi up` and under the mocks
-(`stacks/mocks/run.py`)."""
+alarms, export what a participant needs. The same function runs under `pulumi up` and under the
+mocks (`stacks/mocks/run.py`)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ QUEUE = "aws:sqs/queue:Queue"
 
 
 def alarms(run: StackRun) -> dict[str, dict[str, Any]]:
-    return {run.short_names[a.name]: a.inputs for a in run.of_type(ALARM)}
+    return {run.short_names[a.name]: dict(a.inputs) for a in run.of_type(ALARM)}
 
 
 def _function_names(run: StackRun) -> set[str]:

@@ -67,8 +67,10 @@ def test_destroy_asks_first(backend, roster):
 
 
 def test_lab_reached_by_score():
-    assert classroom.lab_reached(299) == "lab 1"
-    assert classroom.lab_reached(300) == "lab 2"
+    from leda.classroom.scoreboard import lab_reached
+
+    assert lab_reached(299) == "lab 1"
+    assert lab_reached(300) == "lab 2"
 
 
 def test_status_shows_each_stage_and_a_failure_in_its_row(backend, roster):
@@ -78,3 +80,14 @@ def test_status_shows_each_stage_and_a_failure_in_its_row(backend, roster):
     rows = {line.split()[0]: line for line in result.output.splitlines() if line.strip()}
     assert "broken" in rows["alice"] and "2026-12-03" in rows["alice"]
     assert "error: no stack named" in rows["bob"]  # bob's stack was never made; the rest go on
+
+
+def test_scoreboard_ranks_every_participant_and_names_an_unreadable_one(backend, roster):
+    runner.invoke(app, ["class", "provision", "--roster", str(roster), "--sender", "c@ex.org"])
+    result = runner.invoke(
+        app, ["class", "scoreboard", "--roster", str(roster)], env={"COLUMNS": "250"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Leda scoreboard" in result.output
+    # No stack exports a ParameterTable in the recording backend: each row says so.
+    assert result.output.count("cannot read the score") == 3

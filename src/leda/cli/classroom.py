@@ -1,7 +1,8 @@
-"""`leda class`: an instructor's class: plan, provision, advance, status, destroy."""
+"""`leda class`: an instructor's class: plan, provision, advance, status, destroy, scoreboard."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -14,12 +15,12 @@ from rich.table import Table
 from leda import stage_report
 from leda.classroom import quotas, roster
 from leda.classroom.provision import Outcome, destroy, provision
+from leda.classroom.scoreboard import Scoreboard, board_table, lab_reached, serve
+from leda.classroom.stack_scores import StackScores, stack_score
 from leda.classroom.stacks import AutomationBackend, StackBackend, StackFailure, spec_for
 from leda.cli.errors import fail
 from leda.stage_report import StageReportError
 from stacks.stage_model import Stage
-
-LAB2_SCORE = 300
 
 class_app = typer.Typer(
     no_args_is_help=True,
@@ -254,29 +255,40 @@ def status_command(roster_file: RosterOption, only: OnlyOption = None) -> None:
 
 
 def _score(participant: roster.Participant, outputs: dict[str, object]) -> tuple[str, str]:
-    """The participant's SCORE from their ParameterTable, with their own credentials."""
-    import botocore.exceptions
-
-    from leda.aws.target import AwsTarget, TargetError
-    from leda.workshop.tables import SCORE, read_parameter
-
-    table = outputs.get("parameterTableName")
-    if not isinstance(table, str):
-        return "-", "not deployed"
     try:
-        target = AwsTarget(
-            str(outputs.get("region") or participant.region or ""), participant.profile
-        )
-        score = read_parameter(target.client("dynamodb"), table, SCORE)
-    except (
-        TargetError,
-        botocore.exceptions.BotoCoreError,
-        botocore.exceptions.ClientError,
-    ) as error:
+        score = stack_score(participant, outputs)
+    except Exception as error:  # unreadable: said in the row, the others go on
         return "-", f"score unreadable: {error}"
-    return f"{score:g}", lab_reached(int(score))
+    return f"{score}", lab_reached(score)
 
 
-def lab_reached(score: int) -> str:
-    """The workshop moves a participant to lab 2 at 300 points."""
-    return "lab 2" if score >= LAB2_SCORE else "lab 1"
+@class_app.command("scoreboard")
+def scoreboard_command(
+    roster_file: RosterOption,
+    serve_port: Annotated[
+        int | None,
+        typer.Option(
+            "--serve", min=1, max=65535, help="Serve a page that updates itself on 127.0.0.1:PORT."
+        ),
+    ] = None,
+) -> None:
+    """The class ranked by score, from each participant's ParameterTable (their credentials)."""
+    participants = _participants(roster_file, None)
+    board = Scoreboard(StackScores(BACKEND(), participants))
+    out = Console()
+    if serve_port is None:
+        out.print(board_table(board.refresh()))
+        return
+    try:
+        server, stop = serve(board, serve_port)
+    except OSError as error:
+        raise fail(f"--serve {serve_port}: {error.strerror}; choose a free port") from None
+    out.print(f"scoreboard on http://127.0.0.1:{serve_port}/ (Ctrl-C stops)")
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        out.print("stopped")
+    finally:
+        stop.set()
+        server.shutdown()

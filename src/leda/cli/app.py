@@ -18,6 +18,7 @@ from leda.cli.classroom import class_app
 from leda.cli.errors import fail
 from leda.cli.lab import lab_app
 from leda.cli.local import local_app
+from leda.cli.local_class import local_class
 from leda.cli.redrive import redrive_command
 from leda.cli.reminders_put import reminders_app
 from leda.cli.watch import watch
@@ -35,6 +36,7 @@ stage_app = typer.Typer(
 )
 app.add_typer(stage_app, name="stage")
 app.add_typer(local_app, name="local")
+local_app.command(name="class")(local_class)
 app.add_typer(lab_app, name="lab")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(class_app, name="class")

@@ -156,6 +156,7 @@ def test_the_automation_backend_selects_the_stack_in_the_project_with_its_config
         return _FakeStack(record)
 
     monkeypatch.setattr(auto, "create_or_select_stack", create_or_select_stack)
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/local/bin/{name}")  # a CLI "there"
     spec = spec_for(Participant("alice", 2, "team-a"), "hardened", "a@example.org")
     assert AutomationBackend().up(spec, lambda line: None) == "created"
     arguments = record["arguments"]

@@ -91,3 +91,12 @@ def test_scoreboard_ranks_every_participant_and_names_an_unreadable_one(backend,
     assert "Leda scoreboard" in result.output
     # No stack exports a ParameterTable in the recording backend: each row says so.
     assert result.output.count("cannot read the score") == 3
+
+
+def test_without_the_pulumi_cli_each_command_says_so(roster, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pulumi anywhere
+    result = runner.invoke(
+        app, ["class", "provision", "--roster", str(roster), "--sender", "c@ex.org"]
+    )
+    assert result.exit_code == 1
+    assert "the Pulumi CLI is not on PATH" in result.output

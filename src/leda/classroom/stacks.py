@@ -64,6 +64,15 @@ class StackBackend(Protocol):
 class AutomationBackend:
     """Pulumi's Automation API on this project's program (Pulumi.yaml, stacks/)."""
 
+    def __init__(self) -> None:
+        import shutil
+
+        if shutil.which("pulumi") is None:
+            raise StackFailure(
+                "the Pulumi CLI is not on PATH; the class commands drive it through the "
+                "Automation API: install it (https://www.pulumi.com/docs/install/)"
+            )
+
     def _stack(self, spec: StackSpec) -> Any:
         from pulumi import automation as auto
 

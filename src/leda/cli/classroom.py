@@ -104,6 +104,14 @@ def plan_command(
 
 BACKEND: Callable[[], StackBackend] = AutomationBackend  # tests put a recording one here
 
+
+def _backend() -> StackBackend:
+    try:
+        return BACKEND()
+    except StackFailure as error:
+        raise fail(error) from None
+
+
 RosterOption = Annotated[Path, typer.Option("--roster", help="The class roster (CSV or YAML).")]
 ParallelOption = Annotated[
     int, typer.Option("--parallel", min=1, max=32, help="Stacks worked on at once.")
@@ -157,7 +165,7 @@ def _run(
         )
     specs = [spec_for(p, stage, sender) for p in participants]
     out = Console()
-    backend = BACKEND()
+    backend = _backend()
     with Progress(console=out, transient=True) as bar:
         task = bar.add_task(f"{title} ({parallel} at a time)", total=len(specs))
         outcomes = provision(
@@ -230,14 +238,14 @@ def destroy_command(
     if not yes and not typer.confirm(f"destroy the stacks of {names}?", default=False):
         raise typer.Exit(code=1)
     specs = [spec_for(p, "broken", None) for p in participants]
-    outcomes = destroy(BACKEND(), specs, parallel=parallel)
+    outcomes = destroy(_backend(), specs, parallel=parallel)
     _summary(Console(), outcomes, "destroy")
 
 
 @class_app.command("status")
 def status_command(roster_file: RosterOption, only: OnlyOption = None) -> None:
     """Each participant's stage, last update, score and the lab they have reached."""
-    backend = BACKEND()
+    backend = _backend()
     table = Table(show_edge=False)
     for column in ("participant", "stage", "last update", "score", "lab"):
         table.add_column(column)
@@ -274,7 +282,7 @@ def scoreboard_command(
 ) -> None:
     """The class ranked by score, from each participant's ParameterTable (their credentials)."""
     participants = _participants(roster_file, None)
-    board = Scoreboard(StackScores(BACKEND(), participants))
+    board = Scoreboard(StackScores(_backend(), participants))
     out = Console()
     if serve_port is None:
         out.print(board_table(board.refresh()))

@@ -87,7 +87,9 @@ def test_ctrl_c_exits_cleanly(dynamodb_endpoint, aggregate_table):
         text=True,
         env=env,
     )
-    time.sleep(4)  # a few refreshes
+    assert watcher.stderr is not None
+    assert "watching" in watcher.stderr.readline()  # started: past its imports, reading
+    time.sleep(1.5)  # a few refreshes
     watcher.send_signal(signal.SIGINT)
     out, err = watcher.communicate(timeout=20)
     assert watcher.returncode == 0, err

@@ -65,6 +65,7 @@ def watch(
         if once:
             out.print(frame(name, first, None))
             return
+        Console(stderr=True).print(f"watching {name} (Ctrl-C stops)")
         with Live(frame(name, first, influx.rate(first)), console=out, auto_refresh=False) as live:
             while True:
                 time.sleep(REFRESH_SECONDS)

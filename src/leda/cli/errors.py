@@ -65,3 +65,27 @@ def reported(out: Console, stopping_is_success: bool = False) -> Iterator[None]:
 def _stopped(out: Console, name: str, stopping_is_success: bool) -> typer.Exit:
     out.print(f"stopped ({name}); every process started was stopped")
     return typer.Exit(code=0 if stopping_is_success else 128 + signal.Signals[name].value)
+
+
+NO_CREDENTIALS = (
+    "no AWS credentials: set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY"
+)
+
+
+@contextmanager
+def aws_reported(what: str) -> Iterator[None]:
+    """Around a command's calls to a deployed stack: each way they fail as one line, saying
+    `what` was being done (no credentials, a refusal, an endpoint that does not answer)."""
+    import botocore.exceptions
+
+    from leda.aws.target import TargetError
+
+    try:
+        yield
+    except TargetError as error:
+        raise fail(error) from None
+    except botocore.exceptions.NoCredentialsError:
+        raise fail(NO_CREDENTIALS) from None
+    except (botocore.exceptions.ClientError, botocore.exceptions.EndpointConnectionError) as error:
+        raise fail(f"{what}: {error}") from None

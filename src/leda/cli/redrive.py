@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from leda.aws.target import AwsTarget, TargetError
-from leda.cli.errors import fail
+from leda.aws.target import AwsTarget
+from leda.cli.errors import aws_reported
 from leda.redrive.failures import FailedBatch, StreamKind
 from leda.redrive.redrive import Outcome, Redriven, client_sender, lambda_invoker, redrive
 from leda.redrive.reread import source_for
@@ -58,11 +58,9 @@ def redrive_command(
     credentials, rather than scheduled again: its time has passed. Exit code 1 if any message
     was kept.
     """
-    import botocore.exceptions
-
     out = Console()
     target = AwsTarget(region, profile, endpoint_url)
-    try:
+    with aws_reported(f"queue {queue}"):
         sqs = target.client("sqs")
         clients = {
             StreamKind.KINESIS: target.client("kinesis"),
@@ -88,15 +86,6 @@ def redrive_command(
             limit=limit,
             progress=shown,
         )
-    except TargetError as error:
-        raise fail(error) from None
-    except botocore.exceptions.NoCredentialsError:
-        raise fail(
-            "no AWS credentials: set AWS_PROFILE or pass --profile, or export "
-            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        ) from None
-    except (botocore.exceptions.ClientError, botocore.exceptions.EndpointConnectionError) as error:
-        raise fail(f"queue {queue}: {error}") from None
     summary = Table(show_edge=False, pad_edge=False)
     summary.add_column("outcome")
     summary.add_column("messages", justify="right")

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from leda.aws.target import AwsTarget, TargetError, choose
-from leda.cli.errors import fail
+from leda.aws.target import AwsTarget, choose
+from leda.cli.errors import aws_reported, fail
 from leda.reminders.put import SIMULATOR_SUCCESS, put_items
 from leda.reminders.trial import TABLE_OUTPUT
 
@@ -69,23 +69,10 @@ def put(
     if not 1 <= in_seconds <= MAX_IN_SECONDS:
         raise fail(f"--in {in_seconds:g} is out of range; allowed: 1-{MAX_IN_SECONDS:g} seconds")
     out = Console()
-    import botocore.exceptions
-
-    try:
+    with aws_reported(f"writing to {table or 'the appointments table'}"):
         name = choose(table, stack_outputs, TABLE_OUTPUT, "--table")
         dynamodb = AwsTarget(region, profile, endpoint_url).client("dynamodb")
         result = put_items(dynamodb, name, items, in_seconds, email, dt.datetime.now(dt.UTC))
-    except TargetError as error:
-        raise fail(error) from None
-    except botocore.exceptions.NoCredentialsError:
-        raise fail(
-            "no AWS credentials: set AWS_PROFILE or pass --profile, or export "
-            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        ) from None
-    except botocore.exceptions.ClientError as error:
-        raise fail(f"writing to {name}: {error}") from None
-    except botocore.exceptions.EndpointConnectionError as error:
-        raise fail(str(error)) from None
     out.print(
         f"{len(result.written)} appointments written to {result.table}, due "
         f"{result.due:%Y-%m-%dT%H:%M:%S} UTC, reminders to {email}"

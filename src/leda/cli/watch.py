@@ -6,15 +6,15 @@ import datetime as dt
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.text import Text
 
-from leda.aws.target import AwsTarget, TargetError, choose
-from leda.cli.errors import fail
+from leda.aws.target import AwsTarget, choose
+from leda.cli.errors import aws_reported
 from leda.cli.live_view import InfluxMeter, aggregates_table
 from leda.workshop.tables import read_aggregates
 
@@ -54,31 +54,25 @@ def watch(
     Time, total messages, the influx per second and every aggregate indented by its depth in
     the hierarchy. Ctrl-C exits.
     """
-    import botocore.exceptions
-
     out = Console()
     try:
-        name = choose(table, stack_outputs, TABLE_OUTPUT, "--table")
-        dynamodb = AwsTarget(region, profile, endpoint_url).client("dynamodb")
-        influx = InfluxMeter()
-        first = read_aggregates(dynamodb, name)
-        if once:
-            out.print(frame(name, first, None))
-            return
-        Console(stderr=True).print(f"watching {name} (Ctrl-C stops)")
-        with Live(frame(name, first, influx.rate(first)), console=out, auto_refresh=False) as live:
-            while True:
-                time.sleep(REFRESH_SECONDS)
-                values = read_aggregates(dynamodb, name)
-                live.update(frame(name, values, influx.rate(values)), refresh=True)
+        with aws_reported(f"reading {table or 'the AggregateTable'}"):
+            name = choose(table, stack_outputs, TABLE_OUTPUT, "--table")
+            dynamodb = AwsTarget(region, profile, endpoint_url).client("dynamodb")
+            _watch(out, dynamodb, name, once)
     except KeyboardInterrupt:
         out.print("stopped")
-    except TargetError as error:
-        raise fail(error) from None
-    except botocore.exceptions.NoCredentialsError:
-        raise fail(
-            "no AWS credentials: set AWS_PROFILE or pass --profile, or export "
-            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        ) from None
-    except (botocore.exceptions.ClientError, botocore.exceptions.EndpointConnectionError) as error:
-        raise fail(f"reading {table or 'the AggregateTable'}: {error}") from None
+
+
+def _watch(out: Console, dynamodb: Any, name: str, once: bool) -> None:
+    influx = InfluxMeter()
+    first = read_aggregates(dynamodb, name)
+    if once:
+        out.print(frame(name, first, None))
+        return
+    Console(stderr=True).print(f"watching {name} (Ctrl-C stops)")
+    with Live(frame(name, first, influx.rate(first)), console=out, auto_refresh=False) as live:
+        while True:
+            time.sleep(REFRESH_SECONDS)
+            values = read_aggregates(dynamodb, name)
+            live.update(frame(name, values, influx.rate(values)), refresh=True)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from leda import stage_report
 from leda.classroom import quotas, roster
+from leda.classroom.account_quotas import room_left
 from leda.classroom.provision import Outcome, destroy, provision
 from leda.classroom.scoreboard import Scoreboard, board_table, lab_reached, serve
 from leda.classroom.stack_scores import StackScores, stack_score
@@ -43,6 +44,14 @@ def plan_command(
     force: Annotated[
         bool, typer.Option("--force", help="Exit 0 even if the class does not fit the quotas.")
     ] = False,
+    account: Annotated[
+        bool,
+        typer.Option(
+            "--account",
+            help="Read each profile's own quotas and usage (Kinesis shards, Lambda concurrency, "
+            "IAM roles) with its credentials, instead of AWS's defaults.",
+        ),
+    ] = False,
 ) -> None:
     """
     Check a roster and what the class needs of the account, before anything is created.
@@ -68,7 +77,8 @@ def plan_command(
     out.print(f"each participant ({stage}): {each}", soft_wrap=True)
     bad_lines = {problem.line for problem in checked.problems}
     planned = [p for p in checked.participants if p.line not in bad_lines]
-    result = quotas.plan(planned, needs)
+    actual = _account_room(planned, out) if account else None
+    result = quotas.plan(planned, needs, actual)
     table = Table(title=f"{len(planned)} participants without problems", show_edge=False)
     for column in ("quota", "where", "participants", "needed", "allowed", "source", "fits"):
         table.add_column(
@@ -98,6 +108,37 @@ def plan_command(
             out.print(f"[bold red]{message}[/bold red] (--force to go on)", soft_wrap=True)
             raise typer.Exit(code=1)
         out.print(f"[yellow]{message}; going on (--force)[/yellow]", soft_wrap=True)
+
+
+def _account_room(
+    participants: list[roster.Participant], out: Console
+) -> dict[tuple[str, str, quotas.Quota], int]:
+    """Each (profile, region)'s room left, read with that profile; defaults where unreadable."""
+    import botocore.exceptions
+
+    from leda.aws.target import AwsTarget, TargetError
+
+    found: dict[tuple[str, str, quotas.Quota], int] = {}
+    places = sorted({(p.profile, p.region or quotas.DEFAULT_REGION) for p in participants}, key=str)
+    for profile, region in places:
+        target = AwsTarget(region, profile)
+        try:
+            room = room_left(target.client)
+        except (
+            TargetError,
+            botocore.exceptions.BotoCoreError,
+            botocore.exceptions.ClientError,
+        ) as error:
+            out.print(
+                f"[yellow]profile {profile or 'default'}, {region}: {error}; "
+                "AWS defaults used[/yellow]"
+            )
+            continue
+        for quota, value in room.items():
+            found[(profile or "default", "" if quota is quotas.Quota.ROLES else region, quota)] = (
+                value
+            )
+    return found
 
 
 # -- stacks: provision, advance, status, destroy -------------------------------------------------

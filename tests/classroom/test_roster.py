@@ -88,3 +88,29 @@ def test_an_empty_roster_is_a_problem(tmp_path):
     assert [str(p) for p in read(_write(tmp_path, "c.csv", "name\n")).problems] == [
         "line 1: no participants"
     ]
+
+
+def test_a_shipped_stacks_name_is_refused(tmp_path):
+    roster = read(_write(tmp_path, "c.csv", "name\ndev\nWired\nalice\n"))
+    assert [str(p).split(":")[0] for p in roster.problems] == ["line 2", "line 3"]
+    assert "a stack the project ships (Pulumi.dev.yaml)" in str(roster.problems[0])
+
+
+def test_a_spreadsheets_bom_and_a_row_with_too_many_values(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes("\ufeffname,email\nalice,a@example.org\nSmith, Alice,x@example.org\n".encode())
+    roster = read(path)
+    assert [p.name for p in roster.participants][:1] == ["alice"]
+    assert [str(p) for p in roster.problems if "more values" in str(p)] == [
+        "line 3: more values than columns (x@example.org); quote a value with a comma"
+    ]
+
+
+def test_yaml_names_are_text(tmp_path):
+    roster = read(_write(tmp_path, "c.yaml", "- no\n- name: 0o17\n"))
+    assert [p.name for p in roster.participants] == ["no", "0o17"]
+    tagged = read(_write(tmp_path, "d.yaml", "- !!python/name:os.system\n"))
+    assert tagged.participants == []  # nothing constructed from a tag, just no name
+    assert [str(p) for p in tagged.problems] == ["line 1: no name"]
+    with pytest.raises(RosterError, match="is not YAML"):
+        read(_write(tmp_path, "e.yaml", "- [unclosed\n"))

@@ -65,7 +65,8 @@ def test_the_page_and_its_json_are_served():
     source = FakeSource()
     board = Scoreboard(source)
     port = free_port()
-    server, stop = serve(board, port, every=0.1)
+    board.refresh()  # before the first request, whatever the refresher's timing
+    served = serve(board, port, every=0.1)
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:
             assert page.read().decode() == PAGE
@@ -73,6 +74,4 @@ def test_the_page_and_its_json_are_served():
             board_json = json.loads(answer.read())
         assert [row["participant"] for row in board_json["rows"]] == ["bob", "alice", "carol"]
     finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
+        served.close()

@@ -73,3 +73,11 @@ def test_scheduler_dead_letters_name_the_call_to_make_now():
     lambda_target = {"TARGET_ARN": "arn:aws:lambda:us-east-1:1:function:f"}
     assert "is not one a Leda schedule calls" in str(parse_dead_letter("{}", lambda_target))
     assert "not JSON" in str(parse_dead_letter("{", attributes))
+
+
+def test_records_the_function_skipped_as_too_old_are_not_delivered():
+    """StateLambda succeeds without writing messages older than its age limit (the workshop's
+    rule): the on-failure message must stay, not be deleted as delivered."""
+    skipped = delivery_of(True, {"records": 3, "inserted": 0, "stale": 3})
+    assert not skipped.ok and "maximum message age" in skipped.detail
+    assert delivery_of(True, {"records": 3, "inserted": 3, "stale": 0}).ok

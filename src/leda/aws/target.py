@@ -24,9 +24,11 @@ class AwsTarget:
     profile: str | None = None
     endpoint_url: str | None = None
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, **config: Any) -> Any:
+        """A client from the standard chain; `config`: botocore Config settings."""
         import boto3
         import botocore.exceptions
+        from botocore.config import Config
 
         try:
             session = boto3.Session(profile_name=self.profile, region_name=self.region)
@@ -36,7 +38,9 @@ class AwsTarget:
             raise TargetError(
                 "no AWS region: pass --region, set AWS_REGION, or give the profile a region"
             )
-        return session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
+        return session.client(  # type: ignore[call-overload]
+            service, endpoint_url=self.endpoint_url, config=Config(**config) if config else None
+        )
 
 
 def read_outputs(path: Path) -> dict[str, Any]:

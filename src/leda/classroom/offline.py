@@ -78,8 +78,10 @@ class OfflineClass:
     def read(self, participant: str) -> Reading:
         run = self._runs.get(participant)
         if run is None:
-            raise LookupError("not started yet")
-        return Reading(run.deployment.stage, int(run.score()))
+            raise LookupError(self.played[participant].error or "not started yet")
+        last = run.summaries[-1] if run.summaries else None
+        result = None if last is None else ("correct" if last.correct else "wrong")
+        return Reading(run.deployment.stage, int(run.score()), result)
 
     # -- the game ---------------------------------------------------------------------------------
     def play(self, progress: Callable[[str], None] = lambda _: None) -> list[Played]:
@@ -103,9 +105,18 @@ class OfflineClass:
                 thread.start()
             for thread in threads:
                 thread.join()
-            for seat in self._seats:
-                self.played[seat.participant].score = int(self._runs[seat.participant].score())
+            for participant, run in self._runs.items():
+                self.played[participant].score = int(run.score())
         return [self.played[seat.participant] for seat in self._seats]
+
+    def _start(self, stack: ExitStack, seat: Seat) -> WorkshopRun:
+        with ExitStack() as starting:  # a half-started participant is stopped at once
+            deployment = starting.enter_context(
+                Deployment(self._cloud, DeploymentOptions(seat.stage, participant=seat.participant))
+            )
+            run = starting.enter_context(WorkshopRun(deployment, self._game))
+            stack.push(starting.pop_all())
+        return run
 
     def _play_one(self, seat: Seat) -> None:
         played = self.played[seat.participant]

@@ -57,8 +57,15 @@ def for_each(
         on_done(outcome)
         return outcome
 
-    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="stack") as pool:
-        return list(pool.map(one, specs))
+    pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="stack")
+    try:
+        outcomes = list(pool.map(one, specs))
+    except BaseException:
+        # Ctrl-C: the stacks not started yet are not started at all.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return outcomes
 
 
 def provision(

@@ -3,7 +3,7 @@
 Each participant's stack is measured, not assumed: the Pulumi program runs under its mocks for
 the class's stage and its declarations are counted (shards, reserved concurrency, tables, IAM
 roles, schedule groups). The quotas are AWS's documented defaults unless the account's own
-values are given (the Service Quotas API, `leda.classroom.service_quotas`):
+values are given (`leda class plan --account`: leda.classroom.account_quotas):
 
 - Kinesis Data Streams, shards per region: 500 in us-east-1, us-west-2 and eu-west-1, 200 in
   every other region (Kinesis Data Streams developer guide, "Quotas and limits").

@@ -18,8 +18,14 @@ import yaml
 
 from stacks import naming
 from stacks.config import REGION_PATTERN, SENDER_PATTERN, SENDER_RULE
+from stacks.project import PROJECT_ROOT
 
 FIELDS = ("name", "profile", "region", "email")
+# The stacks the project ships (Pulumi.<stack>.yaml): a participant's stack is named after them.
+RESERVED = frozenset(
+    path.name.removeprefix("Pulumi.").removesuffix(".yaml").lower()
+    for path in PROJECT_ROOT.glob("Pulumi.*.yaml")
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ class RosterError(ValueError):
 
 def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's "CSV UTF-8" has a BOM
     except OSError as error:
         raise RosterError(f"cannot read roster {path}: {error.strerror}") from None
     if path.suffix.lower() in (".yaml", ".yml"):
@@ -75,9 +81,12 @@ def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise RosterError(
             f"roster {path}: unknown columns {', '.join(unknown)}; allowed: {', '.join(FIELDS)}"
         )
-    rows = []
+    rows: list[tuple[int, dict[str, Any]]] = []
     for row in reader:
+        extra = row.pop(None, None)  # DictReader's restkey: values beyond the header
         values = {key.strip().lower(): (value or "").strip() for key, value in row.items() if key}
+        if extra:
+            values["__extra__"] = ", ".join(str(value) for value in extra)
         if any(values.values()):
             rows.append((reader.line_num, values))
     return rows
@@ -96,7 +105,11 @@ def _yaml_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any]]]:
     rows: list[tuple[int, dict[str, Any]]] = []
     for node in document.value:
         line = node.start_mark.line + 1
-        value = yaml.safe_load(yaml.serialize(node))
+        # Every scalar as the text it is: YAML 1.1 would read a participant `no` as false.
+        try:
+            value = yaml.load(yaml.serialize(node), Loader=yaml.BaseLoader)
+        except yaml.YAMLError as error:
+            raise RosterError(f"roster {path}, line {line}: {error}") from None
         if isinstance(value, str):
             value = {"name": value}
         if not isinstance(value, dict):
@@ -115,6 +128,13 @@ def check(rows: list[tuple[int, dict[str, Any]]]) -> Roster:
         if "__bad__" in row:
             problems.append(RosterProblem(line, "a participant is a name or a mapping with `name`"))
             continue
+        extra = row.pop("__extra__", None)
+        if extra:
+            problems.append(
+                RosterProblem(
+                    line, f"more values than columns ({extra}); quote a value with a comma"
+                )
+            )
         unknown = sorted(set(row) - set(FIELDS))
         if unknown:
             problems.append(
@@ -138,6 +158,14 @@ def check(rows: list[tuple[int, dict[str, Any]]]) -> Roster:
             problems.append(
                 RosterProblem(
                     line, f"name {name!r} is {len(name)} characters; allowed: at most {longest}"
+                )
+            )
+        elif name.lower() in RESERVED:
+            problems.append(
+                RosterProblem(
+                    line,
+                    f"name {name!r} is a stack the project ships (Pulumi.{name}.yaml): a "
+                    "participant's stack of that name would overwrite it; choose another",
                 )
             )
         # IAM role names are unique without regard to case: alice and Alice would collide.

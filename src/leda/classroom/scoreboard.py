@@ -26,6 +26,7 @@ class Reading:
 
     stage: str
     score: int
+    last_burst: str | None = None  # the burst's own result, where the source knows it
 
 
 class ScoreSource(Protocol):
@@ -63,9 +64,14 @@ class Scoreboard:
         self._seen: dict[str, tuple[int, float | None, str]] = {}  # score, last point, last gain
         self._rows: list[Row] = []
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
         self.refreshed_at: float | None = None
 
     def refresh(self) -> list[Row]:
+        with self._refreshing:  # one refresh at a time: the served page's and a final one
+            return self._refresh()
+
+    def _refresh(self) -> list[Row]:
         now = self._clock()
         rows = []
         for participant in self._source.participants():
@@ -97,7 +103,7 @@ class Scoreboard:
                     reading.stage,
                     reading.score,
                     lab_reached(reading.score),
-                    gain or "no point yet",
+                    reading.last_burst or gain or "no point yet",
                     None if last_point is None else round(now - last_point, 1),
                 )
             )
@@ -153,11 +159,23 @@ refresh(); setInterval(refresh, 2000);
 """
 
 
-def serve(
-    board: Scoreboard, port: int, every: float = 2.0
-) -> tuple[ThreadingHTTPServer, threading.Event]:
+@dataclass
+class Served:
+    server: ThreadingHTTPServer
+    stop: threading.Event
+    refresher: threading.Thread
+
+    def close(self) -> None:
+        """Stop refreshing (and wait for a refresh under way), then stop serving."""
+        self.stop.set()
+        self.refresher.join()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def serve(board: Scoreboard, port: int, every: float = 2.0) -> Served:
     """Serve the page and its JSON on 127.0.0.1:port, refreshing the board every `every`
-    seconds in a thread; returns the server (shut it down to stop) and the refresher's stop."""
+    seconds in a thread; `close()` the result to stop."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -187,9 +205,10 @@ def serve(
             board.refresh()
             stop.wait(every)
 
-    threading.Thread(target=refresher, name="scoreboard", daemon=True).start()
+    refreshing = threading.Thread(target=refresher, name="scoreboard", daemon=True)
+    refreshing.start()
     threading.Thread(target=server.serve_forever, name="scoreboard-http", daemon=True).start()
-    return server, stop
+    return Served(server, stop, refreshing)
 
 
 def board_table(rows: Sequence[Row]) -> Any:

@@ -9,6 +9,7 @@ tested without a CLI or an account.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from leda.classroom.roster import Participant
 from stacks.project import PROJECT_ROOT
 
 DEFAULT_REGION = "us-east-1"
+_SELECTING = threading.Lock()
 
 
 class StackFailure(Exception):
@@ -73,20 +75,30 @@ class AutomationBackend:
                 "Automation API: install it (https://www.pulumi.com/docs/install/)"
             )
 
-    def _stack(self, spec: StackSpec) -> Any:
+    def _stack(self, spec: StackSpec, create: bool = False) -> Any:
+        """The participant's stack; created only by `up`: reading or destroying one that was
+        never provisioned must not leave an empty stack behind."""
         from pulumi import automation as auto
 
-        return auto.create_or_select_stack(
-            stack_name=spec.stack,
-            work_dir=str(spec.work_dir),
-            opts=auto.LocalWorkspaceOptions(work_dir=str(spec.work_dir), env_vars=dict(spec.env)),
-        )
+        options = auto.LocalWorkspaceOptions(work_dir=str(spec.work_dir), env_vars=dict(spec.env))
+        # Selecting a stack writes the project's workspace file: one at a time.
+        with _SELECTING:
+            if create:
+                return auto.create_or_select_stack(
+                    stack_name=spec.stack, work_dir=str(spec.work_dir), opts=options
+                )
+            try:
+                return auto.select_stack(
+                    stack_name=spec.stack, work_dir=str(spec.work_dir), opts=options
+                )
+            except auto.errors.StackNotFoundError:
+                raise StackFailure(f"no stack {spec.stack!r}: not provisioned") from None
 
     def up(self, spec: StackSpec, progress: Callable[[str], None]) -> str:
         from pulumi import automation as auto
 
         try:
-            stack = self._stack(spec)
+            stack = self._stack(spec, create=True)
             existed = bool(stack.history(page_size=1))
             stack.set_all_config(
                 {key: auto.ConfigValue(value) for key, value in spec.config.items()}

@@ -329,7 +329,7 @@ def scoreboard_command(
         out.print(board_table(board.refresh()))
         return
     try:
-        server, stop = serve(board, serve_port)
+        served = serve(board, serve_port)
     except OSError as error:
         raise fail(f"--serve {serve_port}: {error.strerror}; choose a free port") from None
     out.print(f"scoreboard on http://127.0.0.1:{serve_port}/ (Ctrl-C stops)")
@@ -339,5 +339,4 @@ def scoreboard_command(
     except KeyboardInterrupt:
         out.print("stopped")
     finally:
-        stop.set()
-        server.shutdown()
+        served.close()

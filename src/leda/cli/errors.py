@@ -15,7 +15,12 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
-from leda.cloud.local_cloud import CloudFailure, Stopped, stop_signal_received
+from leda.cloud.local_cloud import (
+    CloudFailure,
+    Stopped,
+    clear_stop_signal,
+    stop_signal_received,
+)
 from leda.cloud.process import EmulatorError
 from leda.deployment.deployment import DeploymentError
 from leda.deployment.plan import PlanError
@@ -45,6 +50,7 @@ def reported(out: Console, stopping_is_success: bool = False) -> Iterator[None]:
     A stop signal that arrived is reported as the stop whatever it turned into on its way out
     (another library's error, or nothing at all), so Ctrl-C always ends with its exit code.
     """
+    clear_stop_signal()  # a stop recorded by an earlier command of this process is not ours
     try:
         yield
     except USER_ERRORS as error:
@@ -87,5 +93,5 @@ def aws_reported(what: str) -> Iterator[None]:
         raise fail(error) from None
     except botocore.exceptions.NoCredentialsError:
         raise fail(NO_CREDENTIALS) from None
-    except (botocore.exceptions.ClientError, botocore.exceptions.EndpointConnectionError) as error:
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
         raise fail(f"{what}: {error}") from None

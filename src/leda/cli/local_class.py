@@ -51,7 +51,7 @@ def local_class(
         game.validate()
     except (ClassError, WorkshopError) as error:
         raise fail(error) from None
-    server = stop = None
+    served = None
     with (
         reported(out),
         out.status("starting") as status,
@@ -61,18 +61,16 @@ def local_class(
         board = Scoreboard(rehearsal)
         if serve_port is not None:
             try:
-                server, stop = serve(board, serve_port, every=1.0)
+                served = serve(board, serve_port, every=1.0)
             except OSError as error:
                 raise fail(f"--serve {serve_port}: {error.strerror}; choose a free port") from None
             out.print(f"scoreboard on http://127.0.0.1:{serve_port}/")
         try:
             played = rehearsal.play(progress=status.update)
-            board.refresh()
         finally:
-            if stop is not None and server is not None:
-                stop.set()
-                server.shutdown()
-                server.server_close()
+            if served is not None:
+                served.close()  # its refresher joined: the final refresh below is the last
+        board.refresh()
     if as_json:
         print(json.dumps({"participants": [p.to_json() for p in played]}, indent=2, default=str))
     else:

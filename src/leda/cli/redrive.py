@@ -80,7 +80,11 @@ def redrive_command(
             sqs,
             url,
             source,
-            lambda_invoker(target.client("lambda")),
+            # One attempt, waited out: the SDK's 60 s read timeout and retries would invoke a
+            # slow function (StateLambda may run 180 s) again while the first call still runs.
+            lambda_invoker(
+                target.client("lambda", read_timeout=900, retries={"total_max_attempts": 1})
+            ),
             send=client_sender(target.client),
             dry_run=dry_run,
             limit=limit,

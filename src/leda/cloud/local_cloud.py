@@ -401,6 +401,11 @@ def stop_signal_received() -> str | None:
     return _stop_signal
 
 
+def clear_stop_signal() -> None:
+    global _stop_signal
+    _stop_signal = None
+
+
 def new_client(service: str, endpoint: str) -> Any:
     """A client sized for the runtime's threads, retrying as the SDK's standard mode does."""
     return local_client(

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from leda.redrive.failures import FailedBatch, StreamKind
 from leda.triggers.records import SourceRecord
 from leda.triggers.sources import DynamoDBStreamSource, KinesisSource, ShardSource
 
-EMPTY_READS = 5  # reads in a row with nothing new before the end: the records are not there
+# Reads in a row that return nothing before the end: the records are not there. From the trim
+# horizon GetRecords may answer empty several times before it reaches records (its API
+# reference says so), hence many, paced: a shard allows 5 reads a second, shared with the
+# trigger that reads it.
+EMPTY_READS = 20
+READ_PAUSE_SECONDS = 0.2
+# Errors that mean the stream no longer holds what was asked for; any other error is raised.
+GONE = ("TrimmedDataAccessException", "ResourceNotFoundException")
 
 
 class PastRetention(Exception):
@@ -31,14 +41,18 @@ def reread(source: ShardSource, batch: FailedBatch) -> list[SourceRecord]:
     start, end = int(batch.start), int(batch.end)
     try:
         iterator = source.iterator(batch.shard_id, None)
-    except Exception as error:
-        raise PastRetention(f"shard {batch.shard_id} cannot be read: {error}") from None
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in GONE:
+            raise
+        raise PastRetention(f"shard {batch.shard_id} is gone: {error}") from None
     found: list[SourceRecord] = []
     first_seen: int | None = None
     empty = 0
     while iterator is not None and empty < EMPTY_READS:
         records, iterator = source.read(batch.shard_id, iterator)
         empty = 0 if records else empty + 1
+        if not records:
+            time.sleep(READ_PAUSE_SECONDS)
         for record in records:
             first_seen = record.sequence if first_seen is None else first_seen
             if start <= record.sequence <= end:

@@ -98,15 +98,15 @@ def create_tables(
 
 
 def create_streams(kinesis: Any, values: Mapping[str, set[str]]) -> list[str]:
-    existing = {
-        name
-        for page in kinesis.get_paginator("list_streams").paginate()
-        for name in page["StreamNames"]
-    }
+    # Asked by name rather than listed: moto's ListStreams answers ten names a page with
+    # HasMoreStreams but no NextToken, so botocore's paginator stops after the first page.
     created = []
-    for name in sorted(values.get("STREAM_NAME", set()) - existing):
-        kinesis.create_stream(StreamName=name, ShardCount=1)
-        created.append(name)
+    for name in sorted(values.get("STREAM_NAME", set())):
+        try:
+            kinesis.describe_stream_summary(StreamName=name)
+        except kinesis.exceptions.ResourceNotFoundException:
+            kinesis.create_stream(StreamName=name, ShardCount=1)
+            created.append(name)
     return created
 
 

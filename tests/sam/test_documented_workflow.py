@@ -129,3 +129,14 @@ def test_the_script_sees_tables_past_the_first_page(dynamodb_endpoint, moto_endp
     create_resources(dynamodb_endpoint, moto_endpoint)
     again = create_resources(dynamodb_endpoint, moto_endpoint)
     assert again.splitlines()[0] == "tables created: none (all there)"
+
+
+def test_the_script_sees_streams_among_many(dynamodb_endpoint, moto_endpoint, kinesis):
+    """moto answers ListStreams ten names at a time: a second run must still see its streams."""
+    import uuid
+
+    for _ in range(11):
+        kinesis.create_stream(StreamName=f"filler-{uuid.uuid4().hex[:10]}", ShardCount=1)
+    create_resources(dynamodb_endpoint, moto_endpoint)
+    again = create_resources(dynamodb_endpoint, moto_endpoint)
+    assert again.splitlines()[1] == "streams created: none (all there)"

@@ -1,6 +1,8 @@
 """An offline class: three participants in different stages on one local cloud, lab 2 on, ranked
 by the scoreboard as their stages predict: the workshop's lab-2 answer above lab 1's code, which
-lab 2 breaks, above the stack as handed out, which scores nothing."""
+lab 2 breaks, above the stack as handed out, which scores nothing. While it plays, its served
+scoreboard is open in headless chromium, which must show every participant and a score that
+rises after a burst (screenshots under build/test-artifacts)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,51 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.emulator]
+from leda.cloud.process import free_port
+from tests.support.browser import Rows, headless_chromium, screenshot, wait_for, wait_for_rows
+
+pytestmark = [pytest.mark.slow, pytest.mark.emulator, pytest.mark.browser]
 LEDA = [str(Path(sys.executable).parent / "leda")]
 
 
-def test_three_stages_rank_as_they_should():
-    result = subprocess.run(
+def watch_the_board(port: int, profile: Path, playing: subprocess.Popen[str]) -> None:
+    """Open the page once it is served; wait for three rows, then for a score to rise."""
+    import urllib.request
+
+    def served() -> bool:
+        if playing.poll() is not None:
+            raise AssertionError("the class ended before its scoreboard was served")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return True
+        except OSError:
+            return False
+
+    wait_for(served, 120, "the scoreboard was never served")
+    with headless_chromium(profile) as driver:
+        driver.get(f"http://127.0.0.1:{port}/")
+        first = wait_for_rows(
+            driver,
+            "#rows tr",
+            lambda rows: len(rows) == 3,
+            30,
+            "the page never showed three participants",
+        )
+        assert sorted(row[1] for row in first) == ["class-1", "class-2", "class-3"]
+        screenshot(driver, "local-class-start")
+        scores = {row[1]: int(row[3]) for row in first}
+
+        def risen(rows: Rows) -> bool:
+            now = {row[1]: int(row[3]) for row in rows if row[3].isdigit()}
+            return any(now.get(name, 0) > was for name, was in scores.items())
+
+        wait_for_rows(driver, "#rows tr", risen, 120, "no score rose on the page after a burst")
+        screenshot(driver, "local-class-after-a-burst")
+
+
+def test_three_stages_rank_as_they_should(tmp_path):
+    port = free_port()
+    with subprocess.Popen(
         [
             *LEDA,
             "local",
@@ -32,14 +73,23 @@ def test_three_stages_rank_as_they_should():
             "600",
             "--interval",
             "14",
+            "--serve",
+            str(port),
             "--json",
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=400,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    played = {p["participant"]: p for p in json.loads(result.stdout)["participants"]}
+    ) as playing:
+        try:
+            watch_the_board(port, tmp_path / "profile", playing)
+            stdout, stderr = playing.communicate(timeout=400)
+        finally:
+            if playing.poll() is None:
+                playing.kill()
+    assert playing.returncode == 0, stderr[-2000:]
+    result = json.loads(stdout)
+    played = {p["participant"]: p for p in result["participants"]}
     assert {name: p["stage"] for name, p in played.items()} == {
         "class-1": "broken",
         "class-2": "wired",

@@ -109,5 +109,26 @@ def diff(
     stage_report.render_diff(result, Console())
 
 
+@stage_app.command()
+def diagram(
+    stage: Annotated[str, typer.Argument(help="broken | wired | fault-tolerant | hardened")],
+    part: Annotated[str, typer.Option(help="pipeline | reminders")] = "pipeline",
+    participant: ParticipantOption = None,
+) -> None:
+    """
+    Print a stage's data flow as a Mermaid flowchart, drawn from what the program declares.
+    """
+    from leda.stage_diagram import mermaid
+
+    try:
+        view = stage_report.describe(stage, participant=participant)
+    except StageReportError as error:
+        raise fail(error) from None
+    try:
+        print(mermaid(view, part=part), end="")
+    except ValueError as error:
+        raise fail(f"--{error}") from None
+
+
 def main() -> None:
     app()

@@ -33,6 +33,7 @@ CAPTURES = {
     "lab1-step1-before": ((), (), "lab1-step1"),
     "lab1-step3-before": (("lab1-step1",), TRIGGER_ONLY, "lab1-step3"),
     "lab2-step1-before": (("lab1-step1", "lab1-step3"), (), "lab2-step1"),
+    "lab2-step2-before": (("lab1-step1", "lab1-step3", "lab2-step1"), (), "lab2-step2"),
 }
 
 

@@ -75,3 +75,12 @@ def test_the_page_and_its_json_are_served():
         assert [row["participant"] for row in board_json["rows"]] == ["bob", "alice", "carol"]
     finally:
         served.close()
+
+
+def test_a_source_that_knows_the_lab_says_it():
+    class StartedInLab2(FakeSource):
+        def read(self, participant: str) -> Reading:
+            return Reading("wired", self.scores[participant], None, "lab 2")
+
+    rows = {r.participant: r for r in Scoreboard(StartedInLab2()).refresh()}
+    assert rows["carol"].lab == "lab 2"  # a score of 0, in lab 2 from the start

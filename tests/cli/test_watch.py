@@ -86,6 +86,9 @@ def test_ctrl_c_exits_cleanly(dynamodb_endpoint, aggregate_table):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # As from a terminal: a suite started in the background (CI) has SIGINT ignored, which
+        # a child inherits, and Python then installs no Ctrl-C handler at all.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert watcher.stderr is not None
     before: list[str] = []  # warnings an interpreter may print first

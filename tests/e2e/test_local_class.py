@@ -45,7 +45,8 @@ def watch_the_board(port: int, profile: Path, playing: subprocess.Popen[str]) ->
         )
         assert sorted(row[1] for row in first) == ["class-1", "class-2", "class-3"]
         screenshot(driver, "local-class-start")
-        scores = {row[1]: int(row[3]) for row in first}
+        # "-" while a participant's table cannot be read yet (their stack still starting)
+        scores = {row[1]: int(row[3]) if row[3].isdigit() else 0 for row in first}
 
         def risen(rows: Rows) -> bool:
             now = {row[1]: int(row[3]) for row in rows if row[3].isdigit()}
@@ -68,11 +69,13 @@ def test_three_stages_rank_as_they_should(tmp_path):
             "broken,wired,fault-tolerant",
             "--lab2",
             "--bursts",
-            "3",
+            "2",
             "--burst-size",
             "600",
+            # The generator checks after half the interval: 15 s leaves room for a burst's
+            # 10-12 s with three participants sharing two cores (at 14 s none scored).
             "--interval",
-            "14",
+            "30",
             "--serve",
             str(port),
             "--json",
@@ -96,7 +99,7 @@ def test_three_stages_rank_as_they_should(tmp_path):
         "class-3": "fault-tolerant",
     }
     broken, wired, exact = (played[f"class-{n}"] for n in (1, 2, 3))
-    assert all(len(p["bursts"]) == 3 for p in played.values())
+    assert all(len(p["bursts"]) == 2 for p in played.values())
     assert all(burst["correct"] for burst in exact["bursts"])
     assert not all(burst["correct"] for burst in wired["bursts"])
     assert not any(burst["correct"] for burst in broken["bursts"])

@@ -81,24 +81,24 @@ class OfflineClass:
             raise LookupError(self.played[participant].error or "not started yet")
         last = run.summaries[-1] if run.summaries else None
         result = None if last is None else ("correct" if last.correct else "wrong")
-        return Reading(run.deployment.stage, int(run.score()), result)
+        lab = "lab 2" if self._game.lab2 else None  # started there, whatever the score
+        return Reading(run.deployment.stage, int(run.score()), result, lab)
 
     # -- the game ---------------------------------------------------------------------------------
     def play(self, progress: Callable[[str], None] = lambda _: None) -> list[Played]:
         with ExitStack() as stack:
             for seat in self._seats:
                 progress(f"starting {seat.participant} ({seat.stage})")
-                deployment = stack.enter_context(
-                    Deployment(
-                        self._cloud, DeploymentOptions(seat.stage, participant=seat.participant)
-                    )
-                )
-                self._runs[seat.participant] = stack.enter_context(
-                    WorkshopRun(deployment, self._game)
-                )
+                try:
+                    self._runs[seat.participant] = self._start(stack, seat)
+                except Exception as error:  # their row says why; the class goes on
+                    self.played[
+                        seat.participant
+                    ].error = f"could not start: {type(error).__name__}: {error}"
             threads = [
                 threading.Thread(target=self._play_one, args=(seat,), name=seat.participant)
                 for seat in self._seats
+                if seat.participant in self._runs
             ]
             progress(f"{len(threads)} participants playing {self._game.bursts} bursts")
             for thread in threads:

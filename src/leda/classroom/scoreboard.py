@@ -27,6 +27,7 @@ class Reading:
     stage: str
     score: int
     last_burst: str | None = None  # the burst's own result, where the source knows it
+    lab: str | None = None  # where the source knows it (a game started in lab 2); else by score
 
 
 class ScoreSource(Protocol):
@@ -102,7 +103,7 @@ class Scoreboard:
                     participant,
                     reading.stage,
                     reading.score,
-                    lab_reached(reading.score),
+                    reading.lab or lab_reached(reading.score),
                     reading.last_burst or gain or "no point yet",
                     None if last_point is None else round(now - last_point, 1),
                 )

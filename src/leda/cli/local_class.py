@@ -28,7 +28,13 @@ def local_class(
     lab2: Annotated[bool, typer.Option("--lab2", help="Start every participant in lab 2.")] = False,
     bursts: Annotated[int, typer.Option(min=1, help="Bursts each participant plays.")] = 2,
     burst_size: Annotated[int, typer.Option(help="Messages per burst.")] = 1000,
-    interval: Annotated[float, typer.Option(help="Seconds between bursts.")] = 20.0,
+    interval: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds between bursts (default: the stack's rate(1 minute)); the generator "
+            "checks after half of it, at most 30 s."
+        ),
+    ] = None,
     serve_port: Annotated[
         int | None,
         typer.Option("--serve", min=1, max=65535, help="Serve the scoreboard on 127.0.0.1:PORT."),

@@ -8,20 +8,7 @@ import urllib.request
 
 from leda.classroom.scoreboard import PAGE, Reading, Scoreboard, rank, serve
 from leda.cloud.process import free_port
-
-
-class FakeSource:
-    def __init__(self) -> None:
-        self.scores = {"alice": 100, "bob": 300, "carol": 0}
-        self.broken: set[str] = set()
-
-    def participants(self) -> list[str]:
-        return list(self.scores)
-
-    def read(self, participant: str) -> Reading:
-        if participant in self.broken:
-            raise PermissionError("AccessDeniedException: not authorized")
-        return Reading("wired", self.scores[participant])
+from tests.classroom.sources import FakeSource
 
 
 def test_ranked_by_score_with_what_changed_since_the_last_read():

@@ -6,29 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from leda.classroom.scoreboard import Reading, Scoreboard, serve
+from leda.classroom.scoreboard import Scoreboard, serve
 from leda.cloud.process import free_port
+from tests.classroom.sources import FakeSource
 from tests.support.browser import headless_chromium, screenshot, wait_for_rows
 
 pytestmark = [pytest.mark.browser]
 
 
-class ChangingSource:
-    def __init__(self) -> None:
-        self.scores = {"alice": 100, "bob": 300, "carol": 0}
-        self.unreadable: set[str] = set()
-
-    def participants(self) -> list[str]:
-        return list(self.scores)
-
-    def read(self, participant: str) -> Reading:
-        if participant in self.unreadable:
-            raise PermissionError("AccessDeniedException: not authorized")
-        return Reading("wired", self.scores[participant])
-
-
 def test_the_page_ranks_everyone_and_follows_the_scores(tmp_path):
-    source = ChangingSource()
+    source = FakeSource()
     board = Scoreboard(source)
     port = free_port()
     served = serve(board, port, every=0.2)
@@ -47,7 +34,7 @@ def test_the_page_ranks_everyone_and_follows_the_scores(tmp_path):
             screenshot(driver, "scoreboard-before")
 
             source.scores["alice"] = 400
-            source.unreadable.add("carol")
+            source.broken.add("carol")
             after = wait_for_rows(
                 driver,
                 "#rows tr",

@@ -4,7 +4,7 @@
   Pulumi program by `leda.stage_diagram` (PART is pipeline or reminders), so a diagram cannot
   drift from the stack.
 - `<!-- leda:captured NAME -->` becomes docs/captured/NAME.txt, output captured from a real run
-  by `leda docs capture`, in a text block.
+  by scripts/capture_guide.py, in a text block.
 - Mermaid itself is served from the site (the npm package setup installs in .tools), not from
   a CDN: Material only fetches it from unpkg when no `mermaid` is defined, and the guide must
   work with no network.
@@ -38,11 +38,12 @@ def _chart(stage: str, part: str) -> str:
 def _captured(name: str) -> str:
     path = CAPTURED / f"{name}.txt"
     if not path.exists():
-        raise ValueError(f"{path.relative_to(ROOT)} missing: run `leda docs capture`")
+        raise ValueError(f"{path.relative_to(ROOT)} missing: run scripts/capture_guide.py")
     return path.read_text()
 
 
 def on_config(config: Any) -> Any:
+    _chart.cache_clear()  # `mkdocs serve` rebuilds in the same process
     if not MERMAID_JS.exists():
         raise ValueError(f"{MERMAID_JS} missing: ./scripts/setup installs mermaid from npm")
     if MERMAID_URL not in [str(script) for script in config["extra_javascript"]]:

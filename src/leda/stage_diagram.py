@@ -30,6 +30,8 @@ WRITE_ACTIONS = frozenset(
         "sqs:SendMessage",
         "ses:SendEmail",
         "scheduler:CreateSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
         "lambda:InvokeFunction",
     }
 )
@@ -131,6 +133,9 @@ def mermaid(view: StageView, part: str = "pipeline") -> str:
     edges = arrows(view)
     reminders = _connected(edges, REMINDERS_SEED)
     everything = {a.source for a in edges} | {a.target for a in edges}
+    # Every function, table and stream is drawn, an unconnected one too: that is the gap.
+    drawn_kinds = ("lambda.Function", "dynamodb.Table", "kinesis.Stream")
+    everything |= {r.name for r in view.resources.values() if r.kind in drawn_kinds}
     nodes = reminders if part == "reminders" else everything - reminders
     lines = ["flowchart LR", f"  %% stage {view.stage}, drawn from the Pulumi program"]
     for node in sorted(nodes):

@@ -29,6 +29,7 @@ def test_the_guide_marks_commands_of_its_own():
     assert any(b.needs_aws for b in blocks("en")), "AWS commands are marked, not unmarked"
 
 
+@pytest.mark.timeout(900)  # a few games in a row, each under its own 400 s
 def test_every_runnable_command_exits_0(tmp_path: Path):
     env = {
         **os.environ,

@@ -47,6 +47,8 @@ def watch_the_board(port: int, profile: Path, playing: subprocess.Popen[str]) ->
         screenshot(driver, "local-class-start")
         # "-" while a participant's table cannot be read yet (their stack still starting)
         scores = {row[1]: int(row[3]) if row[3].isdigit() else 0 for row in first}
+        readable = [row for row in first if row[3].isdigit()]
+        assert all(row[4] == "lab 2" for row in readable), readable  # the game starts there
 
         def risen(rows: Rows) -> bool:
             now = {row[1]: int(row[3]) for row in rows if row[3].isdigit()}
@@ -56,41 +58,46 @@ def watch_the_board(port: int, profile: Path, playing: subprocess.Popen[str]) ->
         screenshot(driver, "local-class-after-a-burst")
 
 
+@pytest.mark.timeout(600)
 def test_three_stages_rank_as_they_should(tmp_path):
     port = free_port()
-    with subprocess.Popen(
-        [
-            *LEDA,
-            "local",
-            "class",
-            "--participants",
-            "3",
-            "--stages",
-            "broken,wired,fault-tolerant",
-            "--lab2",
-            "--bursts",
-            "2",
-            "--burst-size",
-            "600",
-            # The generator checks after half the interval: 15 s leaves room for a burst's
-            # 10-12 s with three participants sharing two cores (at 14 s none scored).
-            "--interval",
-            "30",
-            "--serve",
-            str(port),
-            "--json",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as playing:
+    progress = tmp_path / "progress.log"  # a file, so that nothing blocks on a full pipe
+    with (
+        progress.open("w") as progress_out,
+        subprocess.Popen(
+            [
+                *LEDA,
+                "local",
+                "class",
+                "--participants",
+                "3",
+                "--stages",
+                "broken,wired,fault-tolerant",
+                "--lab2",
+                "--bursts",
+                "2",
+                "--burst-size",
+                "600",
+                # The generator checks after half the interval: 15 s leaves room for a burst's
+                # 10-12 s with three participants sharing two cores (at 14 s none scored).
+                "--interval",
+                "30",
+                "--serve",
+                str(port),
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=progress_out,
+            text=True,
+        ) as playing,
+    ):
         try:
             watch_the_board(port, tmp_path / "profile", playing)
-            stdout, stderr = playing.communicate(timeout=400)
+            stdout, _ = playing.communicate(timeout=400)
         finally:
             if playing.poll() is None:
                 playing.kill()
-    assert playing.returncode == 0, stderr[-2000:]
+    assert playing.returncode == 0, progress.read_text()[-2000:]
     result = json.loads(stdout)
     played = {p["participant"]: p for p in result["participants"]}
     assert {name: p["stage"] for name, p in played.items()} == {

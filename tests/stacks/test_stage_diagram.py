@@ -39,6 +39,8 @@ def test_the_handed_out_stack_misses_two_triggers(views):
     chart = mermaid(views["broken"])
     assert "StateTable -- trigger, batch 10000 --> MapLambda" in chart  # the gap is drawn
     assert "StateLambda(StateLambda)" in chart
+    assert "ReduceLambda(ReduceLambda)" in chart  # drawn, with nothing in or out
+    assert "AggregateTable[(AggregateTable)]" in chart
 
 
 def test_after_lab_1_the_chain_is_whole(views):
@@ -58,7 +60,7 @@ def test_hardened_shows_where_a_given_up_batch_goes(views):
 
 def test_the_reminders_diagram(views):
     chart = mermaid(views["wired"], part="reminders")
-    assert "ReminderLambda -- CreateSchedule --> schedules" in chart
+    assert "ReminderLambda -- CreateSchedule, DeleteSchedule, UpdateSchedule --> schedules" in chart
     assert "schedules -- SendEmail --> SES" in chart
     assert "IncomingDataStream" not in chart
 

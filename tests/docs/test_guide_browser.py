@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import headless_chromium, screenshot, wait_for
+from tests.support.browser import headless_chromium, screenshot
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.browser]
 

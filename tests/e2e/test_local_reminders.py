@@ -25,6 +25,7 @@ from leda.reminders.trial import drain
 from leda.scheduler.firing import Firing, Outcome
 from leda.triggers.events import batch
 from tests.support.streams import TableStreamTap
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
@@ -121,13 +122,6 @@ def wall(seconds: float) -> tuple[str, dt.datetime]:
     """An item's time `seconds` from now (UTC, whole seconds), and that instant."""
     moment = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)).replace(microsecond=0)
     return moment.strftime("%Y-%m-%dT%H:%M:%S"), moment
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.time() + timeout
-    while not predicate():
-        assert time.time() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def collect(letters: list[Any], sqs: Any, url: str, count: int) -> Callable[[], bool]:

@@ -15,6 +15,7 @@ import pytest
 from leda.cloud.credentials import local_client
 from leda.scheduler.firing import Outcome, ScheduleFiring
 from tests.support.tables import create_appointment_table
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.emulator
 
@@ -88,13 +89,6 @@ DELETE = "arn:aws:scheduler:::aws-sdk:dynamodb:deleteItem"
 
 def sent_count(moto) -> int:
     return int(moto["ses"].get_send_quota()["SentLast24Hours"])
-
-
-def wait_for(predicate, timeout: float = 10.0) -> None:
-    deadline = time.time() + timeout
-    while not predicate():
-        assert time.time() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def names_left(moto, world) -> set[str]:

@@ -10,11 +10,12 @@ the test command keeps after a run.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+
+from tests.support.waiting import wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -31,8 +32,6 @@ FLAGS = (
     "--disable-sync",
     "--window-size=1200,800",
 )
-
-T = TypeVar("T")
 
 
 @contextmanager
@@ -94,17 +93,5 @@ def wait_for_rows(
             return True
         return False
 
-    wait_for(holds, timeout, describe)
+    wait_for(holds, timeout, describe, every=0.25)
     return found[0]
-
-
-def wait_for(what: Callable[[], T | None], timeout: float, describe: str) -> T:
-    """Poll `what` until it answers something truthy; fail saying what never happened."""
-    deadline = time.monotonic() + timeout
-    while True:
-        answer = what()
-        if answer:
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError(f"after {timeout:.0f} s: {describe}")
-        time.sleep(0.25)

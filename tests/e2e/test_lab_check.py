@@ -19,7 +19,7 @@ from leda.lab import workspace
 from leda.lab.check import CheckOptions, StepResult, run_check
 from leda.lab.steps import step
 
-pytestmark = [pytest.mark.slow, pytest.mark.emulator]
+pytestmark = [pytest.mark.slow, pytest.mark.timed, pytest.mark.emulator]
 
 _participants = itertools.count(1)
 

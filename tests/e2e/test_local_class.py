@@ -17,7 +17,7 @@ from leda.cloud.process import free_port
 from tests.support.browser import Rows, headless_chromium, screenshot, wait_for_rows
 from tests.support.waiting import wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.emulator, pytest.mark.browser]
+pytestmark = [pytest.mark.slow, pytest.mark.timed, pytest.mark.emulator, pytest.mark.browser]
 LEDA = [str(Path(sys.executable).parent / "leda")]
 
 

@@ -49,6 +49,7 @@ def test_broken_stage_reaches_nothing():
     assert not burst.correct
 
 
+@pytest.mark.timed
 def test_wired_lab1_scores_every_burst():
     # The generator checks at half the interval (22 s). A burst takes 10-12 s to be correct
     # here whatever its size up to a few thousand (the streams' polling, not the work), so a

@@ -1,5 +1,9 @@
 """Peak memory of the offline runtime: its own process and every function worker it runs.
 
+Summed as PSS (proportional set size: a page shared by n processes counts 1/n in each), which
+is what the group really holds; summed RSS counts shared pages (the interpreter, libraries)
+once per process and is reported next to it.
+
 Read from /proc (Linux) rather than with psutil: one small file per process is all it takes,
 and it keeps the runtime's dependencies to what it already has.
 """
@@ -23,19 +27,33 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def pss_bytes(pid: int) -> int:
+    """Proportional set size of a process, 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0
+    return 0
+
+
 class PeakMemory:
-    """Samples the summed RSS of a changing set of processes until stopped."""
+    """Samples the summed PSS (and RSS) of a changing set of processes until stopped."""
 
     def __init__(self, pids: Callable[[], Iterable[int]], interval: float = 0.25) -> None:
         self._pids = pids
         self._interval = interval
         self._stop = threading.Event()
-        self.peak = 0
-        self._thread = threading.Thread(target=self._run, name="peak-memory", daemon=True)
+        self.peak = 0  # PSS
+        self.peak_rss = 0
+        self._thread = threading.Thread(target=self._run, name="bench-sampler memory", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, sum(rss_bytes(pid) for pid in set(self._pids())))
+            pids = set(self._pids())
+            self.peak = max(self.peak, sum(pss_bytes(pid) for pid in pids))
+            self.peak_rss = max(self.peak_rss, sum(rss_bytes(pid) for pid in pids))
             self._stop.wait(self._interval)
 
     def __enter__(self) -> PeakMemory:

@@ -17,6 +17,13 @@ def bench(
     stage: Annotated[
         str, typer.Option(help="broken | wired | fault-tolerant | hardened")
     ] = "hardened",
+    lab: Annotated[
+        int | None,
+        typer.Option(
+            help="1 or 2 (lab 2 adds duplicates and out-of-order versions); "
+            "default: the lab the stage answers (broken, wired: 1; the others: 2)."
+        ),
+    ] = None,
     bursts: Annotated[int, typer.Option(help="Bursts to measure.")] = 3,
     burst_size: Annotated[int, typer.Option(help="Messages per burst.")] = 10_000,
     interval: Annotated[
@@ -26,6 +33,22 @@ def bench(
     limit_seconds: Annotated[
         float, typer.Option(help="Seconds to measure the write limit at each client concurrency.")
     ] = 3.0,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            help="Measure scaling instead (bursts of each --sizes, then each --participants "
+            "count on one local cloud), print it as a table and draw it into this PNG file."
+        ),
+    ] = None,
+    sizes: Annotated[
+        str, typer.Option(help="With --plot: burst sizes, comma-separated.")
+    ] = "1000,10000,50000",
+    participants: Annotated[
+        str,
+        typer.Option(
+            help="With --plot: participant counts, comma-separated (each bursts --burst-size)."
+        ),
+    ] = "1,3,5",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     no_iam: Annotated[
         bool,
@@ -33,15 +56,32 @@ def bench(
     ] = False,
 ) -> None:
     """
-    Run the offline pipeline with lab 2's faults on and print speed, limit, memory and cost.
+    Run the offline pipeline through the workshop's game and print speed, the write limit of
+    the stage's pattern, CPU seconds per process group, memory and cost.
     """
     from leda.bench.run import BenchOptions, run_bench
 
     out = Console(stderr=as_json)
+    if plot is not None:
+        with reported(out):
+            scaling(
+                out,
+                stage,
+                lab,
+                _counts(sizes, "--sizes"),
+                _counts(participants, "--participants"),
+                burst_size,
+                bursts,
+                interval,
+                plot,
+                as_json,
+            )
+        return
     with reported(out), out.status("benchmark") as status:
         report = run_bench(
             BenchOptions(
                 stage=stage,
+                lab=lab,
                 bursts=bursts,
                 burst_size=burst_size,
                 interval=interval,
@@ -57,31 +97,99 @@ def bench(
         render(report, out)
 
 
+def _counts(text: str, option: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values or any(value < 1 for value in values):
+        raise typer.BadParameter(
+            f"{option} {text!r}: allowed: positive whole numbers, comma-separated (e.g. 1,3,5)"
+        )
+    return values
+
+
+def scaling(
+    out: Console,
+    stage: str,
+    lab: int | None,
+    sizes: list[int],
+    participants: list[int],
+    burst_size: int,
+    bursts: int,
+    interval: float,
+    plot: Path,
+    as_json: bool,
+) -> None:
+    from dataclasses import asdict
+
+    from leda.bench.run import BenchOptions
+    from leda.bench.scaling import plot as draw
+    from leda.bench.scaling import run_scaling
+
+    options = BenchOptions(stage=stage, lab=lab)
+    options.validate()
+    lab2 = options.lab_played == 2
+    with out.status("scaling") as status:
+        points = run_scaling(
+            stage,
+            lab2,
+            sizes,
+            participants,
+            participant_burst_size=burst_size,
+            bursts=bursts,
+            interval=interval,
+            progress=lambda step: status.update(step),
+        )
+    title = f"leda bench: {stage}, lab {options.lab_played}, {bursts} bursts a point"
+    draw(points, plot, title)
+    if as_json:
+        print(json.dumps({"stage": stage, "scaling": [asdict(p) for p in points]}, indent=2))
+        return
+    table = Table(title=f"scaling: {stage}, lab {options.lab_played}", show_edge=False)
+    for column in ("point", "p50 s to correct", "CPU ms/message", "correct bursts", "steal %"):
+        table.add_column(column, justify="left" if column == "point" else "right")
+    for point in points:
+        table.add_row(
+            point.label,
+            "-" if point.p50_seconds is None else f"{point.p50_seconds:.2f}",
+            f"{point.cpu_ms_per_message:.3f}",
+            f"{point.correct_bursts}/{point.bursts}",
+            "-" if point.steal_percent is None else f"{point.steal_percent:.1f}",
+        )
+    out.print(table)
+    out.print(f"chart: {plot}")
+
+
 def _row(table: Table, name: str, value: Any) -> None:
     table.add_row(name, "-" if value is None else str(value))
 
 
 def render(report: dict[str, Any], out: Console) -> None:
     iam = "IAM enforced" if report.get("iam_enforced", True) else "IAM off"
-    figures = Table(title=f"leda bench: {report['stage']}, lab 2 on, {iam}", show_edge=False)
+    figures = Table(
+        title=f"leda bench: {report['stage']}, lab {report['lab']}, {iam}", show_edge=False
+    )
     figures.add_column("figure")
     figures.add_column("value", justify="right")
     latency = report["latency_seconds"]
     _row(figures, "messages", f"{report['messages']:,}")
     _row(figures, "every burst correct", report["all_correct"])
+    _row(figures, "seconds to correct: cold (first burst)", latency["cold"])
     _row(
         figures,
-        "seconds to correct p50 / p95 / max",
-        f"{latency['p50']} / {latency['p95']} / {latency['max']}",
+        "seconds to correct: p50 warm / p95 / max",
+        f"{latency['p50_warm']} / {latency['p95']} / {latency['max']}",
     )
     _row(figures, "throughput (messages/s, median burst)", report["throughput_messages_per_second"])
     limit = report["limit"]
     _row(
         figures,
-        "limit: conditional UpdateItem/s",
-        f"{limit['best_calls_per_second']} (at {limit['best_concurrency']} clients)",
+        f"limit: {limit['pattern']} trades/s",
+        f"{limit['best_trades_per_second']} (at {limit['best_concurrency']} clients)",
     )
     _row(figures, "throughput / limit", report["ratio_to_limit"])
+    _row(figures, "CPU stolen by the hypervisor during the bursts (%)", report["steal_percent"])
     for name, megabytes in report["peak_memory_mb"].items():
         _row(figures, f"memory MB: {name}", megabytes)
     for name, value in report["per_message"].items():
@@ -98,3 +206,13 @@ def render(report: dict[str, Any], out: Console) -> None:
         report["running_stack_cost_per_hour_usd"],
     )
     out.print(figures)
+    cpu = Table(title="CPU per burst (median of the bursts)", show_edge=False)
+    cpu.add_column("process group")
+    cpu.add_column("CPU seconds", justify="right")
+    cpu.add_column("ms per message", justify="right")
+    per_message = report["cpu_ms_per_message"]
+    ranked = sorted(report["cpu_seconds_per_burst"].items(), key=lambda kv: -kv[1])
+    for group, seconds in ranked:
+        cpu.add_row(group, f"{seconds:.2f}", f"{per_message[group]:.3f}")
+    cpu.add_row("all", f"{sum(s for _, s in ranked):.2f}", f"{sum(per_message.values()):.3f}")
+    out.print(cpu)

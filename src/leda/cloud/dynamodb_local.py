@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import boto3
@@ -20,6 +22,14 @@ from leda.cloud.process import (
 )
 
 NPM_PACKAGE = "amplify-dynamodb-simulator"
+# The JVM's options for DynamoDB Local; LEDA_DYNAMODB_JVM_OPTIONS (space-separated) replaces
+# them, to measure another choice with `leda bench`.
+JVM_OPTIONS: tuple[str, ...] = ()
+
+
+def chosen_jvm_options() -> tuple[str, ...]:
+    chosen = os.environ.get("LEDA_DYNAMODB_JVM_OPTIONS")
+    return JVM_OPTIONS if chosen is None else tuple(chosen.split())
 
 
 def emulator_dir() -> Path:
@@ -50,6 +60,7 @@ def start(
     port: int | None = None,
     java: str | None = None,
     die_with_parent: bool = True,
+    jvm_options: Sequence[str] | None = None,
 ) -> EmulatorProcess:
     """Start DynamoDB Local on loopback; data in memory, or kept in `data_dir` across restarts."""
     java = java or shutil.which("java")
@@ -68,6 +79,7 @@ def start(
     endpoint = f"http://127.0.0.1:{port}"
     command = [
         java,
+        *(chosen_jvm_options() if jvm_options is None else jvm_options),
         f"-Djava.library.path={jar_dir / 'DynamoDBLocal_lib'}",
         "-jar",
         str(jar_dir / "DynamoDBLocal.jar"),

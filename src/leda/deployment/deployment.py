@@ -289,7 +289,14 @@ class Deployment:
         }
 
     def worker_pids(self) -> list[int]:
-        return [pid for pool in self._pools.values() for pid in pool.worker_pids()]
+        return [pid for pids in self.worker_pids_by_function().values() for pid in pids]
+
+    def worker_pids_by_function(self) -> dict[str, list[int]]:
+        """Each function's logical id -> the processes running it now."""
+        return {
+            self.function(pool.spec.name).logical_id: pool.worker_pids()
+            for pool in self._pools.values()
+        }
 
     def usage(self) -> dict[str, FunctionUsage]:
         """What each function consumed: its metered AWS calls, invocations and busy time."""

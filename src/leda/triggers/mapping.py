@@ -53,7 +53,7 @@ class EventSourceMapping:
             for shard_id, sequence in initial_positions(self.config, self._source, shards).items():
                 self._checkpoints.save(self.config.name, shard_id, sequence)
         self._thread = threading.Thread(
-            target=self._discover, name=f"mapping-{self.config.name}", daemon=True
+            target=self._discover, name=f"poller {self.config.name} shard discovery", daemon=True
         )
         self._thread.start()
 
@@ -83,7 +83,7 @@ class EventSourceMapping:
                 target=self._run_poller,
                 args=(poller,),
                 daemon=True,
-                name=f"{self.config.name}-{shard.shard_id}",
+                name=f"poller {self.config.name} {shard.shard_id}",
             )
             thread.start()  # before it is listed: stop() joins only started threads
             self._threads.append(thread)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from leda.cloud.process import die_with_parent
+from leda.workers.forked import Zygote, ZygoteGone, ships_shared_package
 from leda.workers.spec import InvocationResult, WorkerSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -53,19 +54,49 @@ class PoolClosed(RuntimeError):
     """An invocation after the pool was closed (the runtime is stopping)."""
 
 
+# How workers start: "fork" from the zygote (zygote.py: boto3 imported once, pages shared), or
+# "spawn" a fresh `python -I worker.py` each time (LEDA_WORKER_START=spawn, to compare).
+WORKER_START = os.environ.get("LEDA_WORKER_START", "fork")
+_zygote: Zygote | None = None
+# Read by botocore when the zygote imports it, so every forked worker signs requests in pure
+# Python as on Lambda, whose runtime has no awscrt (installed here for the SAM CLI; its signer
+# costs about 15 % more CPU per call); the variable itself is not in a function's environment.
+ZYGOTE_ONLY = {"BOTO_DISABLE_CRT": "true"}
+
+
+def _spawn(spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> Any:
+    return subprocess.Popen(
+        [sys.executable, "-I", str(WORKER_SCRIPT), spec.code_path, spec.handler],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        env=environment,
+        text=True,
+        start_new_session=True,
+        preexec_fn=die_with_parent,
+    )
+
+
+def _start(spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> Any:
+    """Runs on the spawner thread, so the zygote dies with the runtime as a worker would."""
+    global _zygote
+    if WORKER_START != "fork" or ships_shared_package(spec.code_path):
+        return _spawn(spec, environment, log)
+    for _attempt in range(2):
+        if _zygote is None or not _zygote.alive:
+            passed = {k: os.environ[k] for k in PASS_THROUGH if k in os.environ}
+            _zygote = Zygote(die_with_parent, {**passed, **ZYGOTE_ONLY})
+        try:
+            return _zygote.spawn([spec.code_path, spec.handler], environment, log)
+        except ZygoteGone:
+            _zygote.close()
+            _zygote = None
+    return _spawn(spec, environment, log)
+
+
 class _Worker:
     def __init__(self, spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> None:
-        self.process = _SPAWNER.submit(
-            subprocess.Popen,
-            [sys.executable, "-I", str(WORKER_SCRIPT), spec.code_path, spec.handler],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            env=environment,
-            text=True,
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        ).result()
+        self.process = _SPAWNER.submit(_start, spec, environment, log).result()
         self._expired = False
         self.environment = environment  # the values it started with
 
@@ -128,6 +159,8 @@ class FunctionPool:
 
     def _function_environment(self, base: dict[str, str]) -> dict[str, str]:
         passed = {k: os.environ[k] for k in PASS_THROUGH if k in os.environ}
+        if "LEDA_WORKER_PROFILE" in os.environ:  # cProfile of every invocation (worker.py)
+            passed["LEDA_WORKER_PROFILE"] = os.environ["LEDA_WORKER_PROFILE"]
         return {
             **passed,
             **base,

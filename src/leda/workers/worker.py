@@ -89,10 +89,18 @@ def main() -> None:
     meter = Meter(meter_module) if meter_module else None
     module_name, _, function_name = handler_name.rpartition(".")
     handler = getattr(importlib.import_module(module_name), function_name)
+    profile_dir = os.environ.pop("LEDA_WORKER_PROFILE", None)
+    profiler = None
+    if profile_dir:
+        import cProfile
+
+        profiler = cProfile.Profile()
     for line in sys.stdin:
         request = json.loads(line)
         if faults is not None:
             faults.invocation(request.get("faults"))
+        if profiler is not None:
+            profiler.enable()
         try:
             payload = handler(request["event"], Context(request))
             response = {"ok": True, "payload": payload}
@@ -101,6 +109,11 @@ def main() -> None:
             response = {"ok": False, "errorType": type(error).__name__, "errorMessage": str(error)}
         if meter is not None:
             response["usage"] = meter.take()
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(
+                os.path.join(str(profile_dir), f"{handler_name}.{os.getpid()}.prof")
+            )
         protocol.write(json.dumps(response, default=str) + "\n")
         protocol.flush()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,32 +27,59 @@ from leda.workshop.ledger import (
 )
 from leda.workshop.tables import read_aggregates
 
+SHARD_LIST_SECONDS = 5.0  # how long a listing of the stream's shards is trusted
+
 
 class StreamReader:
     """Everything new in every shard of a stream since the last call.
 
     Records read before an error (an emulator going away mid-read) are kept and returned by the
     next call, so a reader that is called again after a failure loses nothing.
+
+    It keeps each shard's next iterator and lists the shards every SHARD_LIST_SECONDS, so a
+    call costs one GetRecords per shard: the referee reads while the pipeline runs, on the same
+    emulators, and must take as little of them as it can.
     """
 
-    def __init__(self, source: ShardSource) -> None:
+    def __init__(self, source: ShardSource, clock: Callable[[], float] = time.monotonic) -> None:
         self._source = source
+        self._clock = clock
         self._last: dict[str, str | None] = {}  # shard -> last sequence number read
+        self._next: dict[str, str] = {}  # shard -> the iterator to read it from next
+        self._ended: set[str] = set()  # closed shards read to their end
+        self._shards: list[str] = []
+        self._listed_at: float | None = None
         self._pending: list[dict[str, Any]] = []
 
+    def _shard_ids(self) -> list[str]:
+        now = self._clock()
+        if self._listed_at is None or now - self._listed_at >= SHARD_LIST_SECONDS:
+            self._shards = [shard.shard_id for shard in self._source.shards()]
+            self._listed_at = now
+        return self._shards
+
     def read_new(self) -> list[dict[str, Any]]:
-        for shard in self._source.shards():
-            last = self._last.get(shard.shard_id)
-            iterator = self._source.iterator(shard.shard_id, last)
+        for shard_id in self._shard_ids():
+            if shard_id in self._ended:
+                continue
+            iterator = self._next.pop(shard_id, None)
+            if iterator is None:
+                iterator = self._source.iterator(shard_id, self._last.get(shard_id))
             while iterator is not None:
                 try:
-                    records, iterator = self._source.read(shard.shard_id, iterator)
+                    records, following = self._source.read(shard_id, iterator)
                 except IteratorExpired:
-                    break
+                    break  # read again from the last record next time
+                if following is None:
+                    self._ended.add(shard_id)
+                if records:
+                    self._pending.extend(record.event for record in records)
+                    self._last[shard_id] = records[-1].sequence_number
+                iterator = following
                 if not records:
+                    if iterator is not None:
+                        self._next[shard_id] = iterator
                     break
-                self._pending.extend(record.event for record in records)
-                self._last[shard.shard_id] = records[-1].sequence_number
         events, self._pending = self._pending, []
         return events
 

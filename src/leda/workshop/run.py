@@ -38,6 +38,10 @@ from leda.workshop.tables import LAB2_PARAMETERS, SCORE, read_parameter, write_p
 
 RECORDS_PER_CALL = 40  # the workshop's PutRecords size
 WORKSHOP_CHECK_DELAY = 30.0
+# Each look reads every shard of both streams and the aggregates, on the emulators the pipeline
+# is using: twice a second keeps that small next to the pipeline's own reads (Kinesis pollers
+# once a second per shard, the table stream's four times), at half a second of resolution.
+REFEREE_POLL_SECONDS = 0.5
 STALL_SECONDS = 5.0  # no state change and no aggregate for this long: the burst is over
 RECOVERY_SECONDS = 120.0  # how long a read may fail while an emulator is started again
 
@@ -204,14 +208,20 @@ class WorkshopRun:
         """AggregateTable now (for the live view)."""
         return self._referee.aggregates.read()
 
-    def play(self, on_burst: Callable[[BurstSummary], None] = lambda _: None) -> list[BurstSummary]:
-        """`bursts` bursts, one per interval; each is refereed before the next is summed up."""
+    def play(
+        self,
+        on_burst: Callable[[BurstSummary], None] = lambda _: None,
+        on_start: Callable[[int], None] = lambda _: None,
+    ) -> list[BurstSummary]:
+        """`bursts` bursts, one per interval; each is refereed before the next is summed up.
+        `on_start(n)` is called just before burst n is sent (the benchmark's CPU window)."""
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
         try:
             for number in range(1, self.options.bursts + 1):
                 if self._stop.is_set():
                     break
                 self.current_burst = number
+                on_start(number)
                 started = time.time()
                 invocation = executor.submit(self._tick, started)
                 summary = self._recovering(partial(self._one_burst, number, started, invocation))
@@ -307,7 +317,7 @@ class WorkshopRun:
             stalled = invocation.done() and now - progressed_at > STALL_SECONDS
             if correct or stalled or now > deadline:
                 break
-            self._wait(0.2)
+            self._wait(REFEREE_POLL_SECONDS)
         result = invocation.result() if invocation.done() or not self._stop.is_set() else None
         payload = (
             result.payload if result and result.ok and isinstance(result.payload, dict) else {}

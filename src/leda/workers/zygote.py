@@ -1,0 +1,133 @@
+"""The process function workers are forked from: boto3 and the worker's own modules imported
+once, then one fork per sandbox.
+
+A worker started with `python -I worker.py` spends most of its start importing boto3 (about
+40 MB and a few hundred milliseconds of CPU here); forked from this warmed parent it starts in a
+few milliseconds and shares those pages with every other worker until one writes them (the
+imported objects are frozen out of the garbage collector's reach so that it does not).
+
+Nothing of a function is loaded here: each child takes its own environment, its own standard
+streams and session, then imports the function's code itself, as a fresh sandbox does. Only
+libraries are shared; no client, session or socket exists before a fork.
+
+Protocol, on a SOCK_SEQPACKET Unix socket (fd in argv[1]): the runtime sends
+`{"id", "argv": [code_path, handler], "env"}` with three descriptors (stdin, stdout, stderr)
+and gets `{"id", "pid"}`; when a child exits, `{"exited": pid, "code"}` (a signal as -N, as
+subprocess reports it). The zygote exits when the runtime closes the socket, and dies with the
+thread that started it (its children die with it in turn).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import select
+import socket
+import sys
+import traceback
+from typing import Any
+
+MAX_MESSAGE = 1 << 20
+REAP_SECONDS = 0.05
+
+# What every worker imports before a function's code: the SDK and the runtime's own hooks.
+PRELOAD = (
+    "boto3",
+    "boto3.session",
+    "botocore.session",
+    "botocore.client",
+    "botocore.endpoint",
+    "botocore.httpsession",
+    "botocore.parsers",
+    "botocore.serialize",
+    "botocore.auth",
+    "botocore.regions",
+    "botocore.endpoint_provider",
+    "botocore.retries.standard",
+    "leda.iam.guard",
+    "leda.faults.hooks",
+    "leda.bench.meter",
+    "leda.workers.worker",
+    "leda.cloud.process",
+)
+
+
+def _exit_code(status: int) -> int:
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _reap(channel: socket.socket) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        channel.send(json.dumps({"exited": pid, "code": _exit_code(status)}).encode())
+
+
+def _child(request: dict[str, Any], fds: list[int], channel: socket.socket) -> None:
+    """In the forked child: become the function's sandbox, run the worker, never return."""
+    code = 1
+    try:
+        channel.close()
+        os.setsid()
+        from leda.cloud.process import die_with_parent
+
+        die_with_parent()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        gc.enable()
+        sys.argv = ["worker.py", *request["argv"]]
+        from leda.workers import worker
+
+        worker.main()
+        code = 0
+    except SystemExit as leaving:
+        code = leaving.code if isinstance(leaving.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):  # a closed log: nothing left to say
+                stream.flush()
+        os._exit(code)
+
+
+def serve(channel: socket.socket) -> None:
+    while True:
+        ready, _, _ = select.select([channel], [], [], REAP_SECONDS)
+        _reap(channel)
+        if not ready:
+            continue
+        message, fds, _flags, _address = socket.recv_fds(channel, MAX_MESSAGE, 3)
+        if not message:
+            return  # the runtime closed its end
+        request = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            _child(request, fds, channel)
+        for fd in fds:
+            os.close(fd)
+        channel.send(json.dumps({"id": request["id"], "pid": pid}).encode())
+
+
+def main() -> None:
+    channel = socket.socket(fileno=int(sys.argv[1]))
+    gc.disable()
+    for module in PRELOAD:
+        __import__(module)
+    gc.freeze()  # what is imported now stays out of the collector's reach: pages stay shared
+    # The runtime going away ends it; the children follow by their parent-death signal.
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        serve(channel)
+
+
+if __name__ == "__main__":
+    main()

@@ -80,3 +80,15 @@ def test_the_machine_counts_busy_time():
     assert after.busy_seconds_since(before) >= 0.2
     steal = after.steal_percent_since(before)
     assert steal is None or 0 <= steal <= 100
+
+
+def test_a_process_named_by_two_groups_is_counted_once_in_the_first():
+    child = subprocess.Popen([sys.executable, "-c", BUSY])
+    meter = CpuMeter(lambda: {"workers: Busy": [child.pid], "workers: zygote": [child.pid]})
+    before = meter.snapshot()
+    while child.poll() is None:
+        meter.sample()
+        time.sleep(0.05)
+    spent = meter.snapshot().minus(before)
+    assert spent["workers: Busy"] >= 0.3
+    assert spent.get("workers: zygote", 0.0) == 0.0

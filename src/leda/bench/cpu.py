@@ -96,8 +96,9 @@ class CpuSnapshot:
 class CpuMeter:
     """Keeps the last ticks read for every process and thread ever seen in each group.
 
-    `processes` names the groups outside the runtime: group -> the pids in it now (emulators
-    by their root pid, expanded to descendants; function workers as the pool lists them).
+    `processes` names the groups outside the runtime: group -> the pids in it now (an
+    emulator's tree from `descendants`, a function's workers as its pool lists them). A pid is
+    counted in the first group that names it.
     """
 
     def __init__(self, processes: Callable[[], Mapping[str, list[int]]]) -> None:
@@ -107,12 +108,15 @@ class CpuMeter:
 
     def sample(self) -> None:
         readings: dict[tuple[str, str, int], int] = {}
-        for group, roots in self._processes().items():
-            for root in roots:
-                for pid in descendants(root):
-                    ticks = process_ticks(pid)
-                    if ticks is not None:
-                        readings[("process", group, pid)] = ticks
+        seen: set[int] = set()
+        for group, pids in self._processes().items():
+            for pid in pids:
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                ticks = process_ticks(pid)
+                if ticks is not None:
+                    readings[("process", group, pid)] = ticks
         for tid, (group, ticks) in own_thread_ticks().items():
             readings[("thread", group, tid)] = ticks
         with self._lock:

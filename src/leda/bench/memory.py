@@ -47,12 +47,17 @@ class PeakMemory:
         self._stop = threading.Event()
         self.peak = 0  # PSS
         self.peak_rss = 0
+        self.peak_first = 0  # PSS of the first pid given (the runtime itself)
         self._thread = threading.Thread(target=self._run, name="bench-sampler memory", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            pids = set(self._pids())
-            self.peak = max(self.peak, sum(pss_bytes(pid) for pid in pids))
+            listed = list(self._pids())
+            pids = set(listed)
+            sizes = {pid: pss_bytes(pid) for pid in pids}
+            self.peak = max(self.peak, sum(sizes.values()))
+            if listed:
+                self.peak_first = max(self.peak_first, sizes[listed[0]])
             self.peak_rss = max(self.peak_rss, sum(rss_bytes(pid) for pid in pids))
             self._stop.wait(self._interval)
 

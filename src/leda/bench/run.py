@@ -23,13 +23,14 @@ from leda.bench.cost import (
     shard_cost_per_hour,
     workshop_original_usage,
 )
-from leda.bench.cpu import CpuMeter, CpuSnapshot, MachineTicks
+from leda.bench.cpu import CpuMeter, CpuSnapshot, MachineTicks, descendants
 from leda.bench.limit import measure, pattern_for
 from leda.bench.memory import PeakMemory, own_pid, rss_bytes
 from leda.bench.meter import Usage
 from leda.cloud.local_cloud import CloudOptions, LocalCloud, new_client
 from leda.deployment.deployment import Deployment, DeploymentOptions
 from leda.deployment.plan import LocalPlan
+from leda.workers.pool import zygote_pid
 from leda.workshop.run import WorkshopError, WorkshopOptions, WorkshopRun
 
 # Where the stage is exactly-once by design: `wired` is lab 1's answer (lab 2's duplicates are
@@ -66,10 +67,21 @@ def write_pattern(plan: LocalPlan) -> str:
 
 
 def _process_groups(cloud: LocalCloud, deployment: Deployment) -> dict[str, list[int]]:
-    groups = {EMULATOR_GROUPS.get(name, name): [pid] for name, pid in cloud.pids().items()}
+    groups = {
+        EMULATOR_GROUPS.get(name, name): descendants(pid) for name, pid in cloud.pids().items()
+    }
     for function, pids in deployment.worker_pids_by_function().items():
         groups[f"workers: {function}"] = pids
+    zygote = zygote_pid()
+    if zygote is not None:
+        groups["workers: zygote (forks them)"] = [zygote]
     return groups
+
+
+def _runtime_and_workers(deployment: Deployment) -> list[int]:
+    """The runtime first (PeakMemory reports it apart), then the zygote and every worker."""
+    zygote = zygote_pid()
+    return [own_pid(), *([zygote] if zygote is not None else []), *deployment.worker_pids()]
 
 
 def _median_by_group(windows: list[dict[str, float]]) -> dict[str, float]:
@@ -136,7 +148,7 @@ def run_bench(
             )
 
         try:
-            with PeakMemory(lambda: [own_pid(), *deployment.worker_pids()], interval=1.0) as memory:
+            with PeakMemory(lambda: _runtime_and_workers(deployment), interval=1.0) as memory:
                 summaries = run.play(on_burst=burst_done, on_start=burst_started)
         finally:
             stop_sampling.set()
@@ -202,6 +214,7 @@ def run_bench(
         "peak_memory_mb": {
             "runtime and workers (PSS)": round(memory.peak / 2**20, 1),
             "runtime and workers (summed RSS)": round(memory.peak_rss / 2**20, 1),
+            "runtime alone (PSS)": round(memory.peak_first / 2**20, 1),
             **{f"{name} (RSS at end)": round(rss / 2**20, 1) for name, rss in emulator_rss.items()},
         },
         "usage": usage.to_dict(),

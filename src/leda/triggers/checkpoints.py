@@ -27,20 +27,31 @@ class Position:
 
 
 class CheckpointStore:
+    """The files of one runtime's mappings. It is their only writer while it runs, so each
+    mapping's file is read once and kept in memory; every change is written through (and
+    synced) before the call returns. One lock per mapping: shards of different mappings never
+    wait for each other, and no reader waits for a write of another mapping."""
+
     def __init__(self, directory: Path) -> None:
         self._dir = directory
         self._dir.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
+        self._locks_lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._cache: dict[str, dict[str, dict[str, str | None]]] = {}
 
     def _path(self, mapping: str) -> Path:
         return self._dir / f"{mapping}.json"
 
-    def _read(self, mapping: str) -> dict[str, dict[str, str | None]]:
-        path = self._path(mapping)
-        if not path.exists():
-            return {}
-        data: dict[str, dict[str, str | None]] = json.loads(path.read_text())
-        return data
+    def _lock(self, mapping: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(mapping, threading.Lock())
+
+    def _data(self, mapping: str) -> dict[str, dict[str, str | None]]:
+        """The mapping's checkpoints (its lock held), read from disk the first time."""
+        if mapping not in self._cache:
+            path = self._path(mapping)
+            self._cache[mapping] = json.loads(path.read_text()) if path.exists() else {}
+        return self._cache[mapping]
 
     def _write(self, mapping: str, data: dict[str, dict[str, str | None]]) -> None:
         path = self._path(mapping)
@@ -52,23 +63,23 @@ class CheckpointStore:
         temporary.replace(path)  # atomic: a kill never leaves half a checkpoint
 
     def load(self, mapping: str) -> dict[str, Position]:
-        with self._lock:
+        with self._lock(mapping):
             return {
                 shard: Position(str(entry.get("done") or AT_HORIZON), entry.get("in_flight_end"))
-                for shard, entry in self._read(mapping).items()
+                for shard, entry in self._data(mapping).items()
             }
 
     def save(self, mapping: str, shard_id: str, done: str) -> None:
         """The shard is done up to `done`; nothing is in flight."""
-        with self._lock:
-            data = self._read(mapping)
+        with self._lock(mapping):
+            data = self._data(mapping)
             data[shard_id] = {"done": done, "in_flight_end": None}
             self._write(mapping, data)
 
     def begin(self, mapping: str, shard_id: str, in_flight_end: str) -> None:
         """A batch ending at `in_flight_end` is about to be invoked."""
-        with self._lock:
-            data = self._read(mapping)
+        with self._lock(mapping):
+            data = self._data(mapping)
             entry = data.setdefault(shard_id, {"done": AT_HORIZON})
             entry["in_flight_end"] = in_flight_end
             self._write(mapping, data)

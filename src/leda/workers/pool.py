@@ -64,6 +64,12 @@ _zygote: Zygote | None = None
 ZYGOTE_ONLY = {"BOTO_DISABLE_CRT": "true"}
 
 
+def zygote_pid() -> int | None:
+    """The zygote's process, while there is one (its memory and CPU are the workers')."""
+    zygote = _zygote
+    return zygote.pid if zygote is not None and zygote.alive else None
+
+
 def _spawn(spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> Any:
     return subprocess.Popen(
         [sys.executable, "-I", str(WORKER_SCRIPT), spec.code_path, spec.handler],

@@ -17,8 +17,20 @@ from leda.workers.spec import WorkerSpec
 HANDLER = """
 import os, random, sys, uuid
 
+PRELOADED = "boto3" in sys.modules  # before this module imports anything
 INIT = uuid.uuid4().hex  # module-level init: once per sandbox
 DRAW = random.random()  # the random module is reseeded in every fork
+import boto3
+VENDORED = getattr(boto3, "VENDORED", False)
+
+
+def sdk_facts():
+    keys = {"aws_access_key_id": "a", "aws_secret_access_key": "b", "region_name": "eu-west-1"}
+    dynamodb = boto3.client("dynamodb", **keys)
+    return {
+        "model": dynamodb.meta.service_model.operation_model("UpdateItem").name,
+        "region": boto3.client("kinesis", **keys).meta.endpoint_url,
+    }
 
 
 def handler(event, context):
@@ -35,10 +47,11 @@ def handler(event, context):
         "draw": DRAW,
         "mine": os.environ.get("MINE"),
         "leaked": os.environ.get("RUNTIME_ONLY"),
-        "boto3": "boto3" in sys.modules,
+        "boto3": PRELOADED,
         "sid": os.getsid(0) == os.getpid(),
         "crt": __import__("botocore.compat").compat.HAS_CRT,
         "crt_variable": "BOTO_DISABLE_CRT" in os.environ,
+        **({} if VENDORED else sdk_facts()),
     }
 """
 
@@ -85,6 +98,9 @@ def test_a_forked_worker_has_its_own_environment_session_and_init(tmp_path, code
         assert first["sid"] is True
         # signs in pure Python, as on Lambda (no awscrt there), with no trace in its environment
         assert (first["crt"], first["crt_variable"]) == (False, False)
+        # the SDK's models parsed in the zygote serve the worker's own clients
+        assert first["model"] == "UpdateItem"
+        assert first["region"] == "https://kinesis.eu-west-1.amazonaws.com"
         # a second sandbox, forked while the first is busy elsewhere, inits on its own
         pool.update_environment({"MINE": "changed"})
         second = _payload(pool, {})

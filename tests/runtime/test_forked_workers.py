@@ -10,7 +10,6 @@ import pytest
 
 from leda.cloud.credentials import LOCAL_CREDENTIALS
 from leda.workers import pool as pool_module
-from leda.workers.forked import ships_shared_package
 from leda.workers.pool import FunctionPool
 from leda.workers.spec import WorkerSpec
 
@@ -37,6 +36,8 @@ def handler(event, context):
     action = event.get("do")
     if action == "exit":
         os._exit(int(event["code"]))
+    if action == "sys-exit":
+        sys.exit(event["code"])
     if action == "sleep":
         import time
         time.sleep(60)
@@ -145,7 +146,6 @@ def test_a_timeout_kills_the_forked_worker(tmp_path, code):
 def test_code_shipping_its_own_sdk_is_spawned_fresh(tmp_path, code):
     (code / "boto3").mkdir()
     (code / "boto3" / "__init__.py").write_text("VENDORED = True\n")
-    assert ships_shared_package(str(code))
     pool = _pool(tmp_path, code)
     try:
         payload = _payload(pool, {})
@@ -162,5 +162,29 @@ def test_spawn_mode_still_works(tmp_path, code, monkeypatch):
         payload = _payload(pool, {})
         assert payload["ppid"] == os.getpid()
         assert payload["mine"] == "mine" and payload["leaked"] is None
+    finally:
+        pool.close()
+
+
+def test_a_module_file_of_the_same_name_as_a_preloaded_one_is_spawned_fresh(tmp_path, code):
+    (code / "jmespath.py").write_text("OWN = True\n")  # botocore's dependency, preloaded
+    pool = _pool(tmp_path, code)
+    try:
+        assert _payload(pool, {})["ppid"] == os.getpid()
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize(("code_value", "exit_code", "said"), [(None, 0, ""), ("boom", 1, "boom")])
+def test_sys_exit_ends_a_forked_worker_as_it_ends_a_script(
+    tmp_path, code, code_value, exit_code, said
+):
+    pool = _pool(tmp_path, code)
+    try:
+        result = pool.invoke({"do": "sys-exit", "code": code_value})
+        assert result.error_type == "Runtime.ExitError"
+        assert f"exited with code {exit_code}" in result.error_message
+        log = (tmp_path / "logs" / "forked.log").read_text()
+        assert said in log
     finally:
         pool.close()

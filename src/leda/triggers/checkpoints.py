@@ -72,14 +72,17 @@ class CheckpointStore:
     def save(self, mapping: str, shard_id: str, done: str) -> None:
         """The shard is done up to `done`; nothing is in flight."""
         with self._lock(mapping):
-            data = self._data(mapping)
-            data[shard_id] = {"done": done, "in_flight_end": None}
+            data = {**self._data(mapping), shard_id: {"done": done, "in_flight_end": None}}
             self._write(mapping, data)
+            self._cache[mapping] = data  # only once it is on disk
 
     def begin(self, mapping: str, shard_id: str, in_flight_end: str) -> None:
         """A batch ending at `in_flight_end` is about to be invoked."""
         with self._lock(mapping):
-            data = self._data(mapping)
-            entry = data.setdefault(shard_id, {"done": AT_HORIZON})
-            entry["in_flight_end"] = in_flight_end
+            data = dict(self._data(mapping))
+            data[shard_id] = {
+                **data.get(shard_id, {"done": AT_HORIZON}),
+                "in_flight_end": in_flight_end,
+            }
             self._write(mapping, data)
+            self._cache[mapping] = data  # only once it is on disk

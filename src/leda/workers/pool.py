@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from leda.cloud.process import die_with_parent
-from leda.workers.forked import Zygote, ZygoteGone, ships_shared_package
+from leda.workers.forked import ForkFailed, Zygote, ZygoteGone
 from leda.workers.spec import InvocationResult, WorkerSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -84,19 +84,32 @@ def _spawn(spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> Any:
 
 
 def _start(spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> Any:
-    """Runs on the spawner thread, so the zygote dies with the runtime as a worker would."""
+    """Runs on the spawner thread, so the zygote dies with the runtime as a worker would.
+
+    Forked when it can be; spawned when the function ships its own copy of a preloaded module,
+    when one fork fails, or when no zygote will start."""
     global _zygote
-    if WORKER_START != "fork" or ships_shared_package(spec.code_path):
+    if WORKER_START != "fork":
         return _spawn(spec, environment, log)
     for _attempt in range(2):
         if _zygote is None or not _zygote.alive:
+            if _zygote is not None:
+                _zygote.close()
             passed = {k: os.environ[k] for k in PASS_THROUGH if k in os.environ}
-            _zygote = Zygote(die_with_parent, {**passed, **ZYGOTE_ONLY})
+            try:
+                _zygote = Zygote(die_with_parent, {**passed, **ZYGOTE_ONLY})
+            except ZygoteGone:
+                _zygote = None
+                break
+        if _zygote.shadows(spec.code_path):
+            break
         try:
             return _zygote.spawn([spec.code_path, spec.handler], environment, log)
+        except ForkFailed:
+            break
         except ZygoteGone:
-            _zygote.close()
-            _zygote = None
+            if _zygote.alive:
+                break  # slow to answer this once: it keeps serving the others
     return _spawn(spec, environment, log)
 
 
@@ -137,8 +150,13 @@ class _Worker:
         self.kill()
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
+        if self.process.poll() is not None:
+            return  # already gone: its pid may belong to another process by now
+        try:
             os.killpg(self.process.pid, 9)
+        except ProcessLookupError:  # forked, but not yet the leader of its own session
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, 9)
         with contextlib.suppress(Exception):
             self.process.wait(5)
 

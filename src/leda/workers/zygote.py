@@ -10,11 +10,12 @@ Nothing of a function is loaded here: each child takes its own environment, its 
 streams and session, then imports the function's code itself, as a fresh sandbox does. Only
 libraries are shared; no client, session or socket exists before a fork.
 
-Protocol, on a SOCK_SEQPACKET Unix socket (fd in argv[1]): the runtime sends
-`{"id", "argv": [code_path, handler], "env"}` with three descriptors (stdin, stdout, stderr)
-and gets `{"id", "pid"}`; when a child exits, `{"exited": pid, "code"}` (a signal as -N, as
-subprocess reports it). The zygote exits when the runtime closes the socket, and dies with the
-thread that started it (its children die with it in turn).
+Protocol, on a SOCK_SEQPACKET Unix socket (fd in argv[1]): once loaded, the zygote sends
+`{"preloaded": [top-level module names]}`; the runtime sends `{"id", "argv": [code_path,
+handler], "env"}` with three descriptors (stdin, stdout, stderr) and gets `{"id", "pid"}` (or
+`{"id", "error"}` when that fork failed); when a child exits, `{"exited": pid, "code"}` (a
+signal as -N, as subprocess reports it). The zygote exits when the runtime closes the socket,
+and dies with the thread that started it (its children die with it in turn).
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def _reap(channel: socket.socket) -> None:
         channel.send(json.dumps({"exited": pid, "code": _exit_code(status)}).encode())
 
 
-def _child(request: dict[str, Any], fds: list[int], channel: socket.socket) -> None:
+def _child(request: dict[str, Any], fds: list[int], channel: socket.socket, zygote: int) -> None:
     """In the forked child: become the function's sandbox, run the worker, never return."""
     code = 1
     try:
@@ -114,6 +115,8 @@ def _child(request: dict[str, Any], fds: list[int], channel: socket.socket) -> N
         from leda.cloud.process import die_with_parent
 
         die_with_parent()
+        if os.getppid() != zygote:
+            os._exit(1)  # the zygote died before the parent-death signal was set: nobody waits
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -125,8 +128,11 @@ def _child(request: dict[str, Any], fds: list[int], channel: socket.socket) -> N
 
         worker.main()
         code = 0
-    except SystemExit as leaving:
-        code = leaving.code if isinstance(leaving.code, int) else 1
+    except SystemExit as leaving:  # as the interpreter ends a script that raised it
+        if leaving.code is None or isinstance(leaving.code, int):
+            code = leaving.code or 0
+        else:
+            print(leaving.code, file=sys.stderr)
     except BaseException:
         traceback.print_exc()
     finally:
@@ -137,6 +143,7 @@ def _child(request: dict[str, Any], fds: list[int], channel: socket.socket) -> N
 
 
 def serve(channel: socket.socket) -> None:
+    zygote = os.getpid()
     while True:
         ready, _, _ = select.select([channel], [], [], REAP_SECONDS)
         _reap(channel)
@@ -145,13 +152,27 @@ def serve(channel: socket.socket) -> None:
         message, fds, _flags, _address = socket.recv_fds(channel, MAX_MESSAGE, 3)
         if not message:
             return  # the runtime closed its end
-        request = json.loads(message)
-        pid = os.fork()
-        if pid == 0:
-            _child(request, fds, channel)
-        for fd in fds:
-            os.close(fd)
-        channel.send(json.dumps({"id": request["id"], "pid": pid}).encode())
+        reply: dict[str, Any] = {"id": None}
+        try:
+            request = json.loads(message)
+            reply["id"] = request["id"]
+            pid = os.fork()
+            if pid == 0:
+                _child(request, fds, channel, zygote)
+            reply["pid"] = pid
+        except (OSError, ValueError, KeyError) as error:  # this request only: say so, go on
+            reply["error"] = repr(error)
+        finally:
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        channel.send(json.dumps(reply).encode())
+
+
+def preloaded_names() -> list[str]:
+    """Top-level names of every module imported here: a function shipping its own copy of one
+    would run the zygote's instead, so it must be started fresh (forked.Zygote.shadows)."""
+    return sorted({name.split(".")[0] for name in sys.modules if not name.startswith("_")})
 
 
 def main() -> None:
@@ -161,6 +182,7 @@ def main() -> None:
         __import__(module)
     _share_sdk_data()
     gc.freeze()  # what is imported now stays out of the collector's reach: pages stay shared
+    channel.send(json.dumps({"preloaded": preloaded_names()}).encode())
     # The runtime going away ends it; the children follow by their parent-death signal.
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         serve(channel)

@@ -36,14 +36,23 @@ class StreamReader:
     Records read before an error (an emulator going away mid-read) are kept and returned by the
     next call, so a reader that is called again after a failure loses nothing.
 
-    It keeps each shard's next iterator and lists the shards every SHARD_LIST_SECONDS, so a
-    call costs one GetRecords per shard: the referee reads while the pipeline runs, on the same
-    emulators, and must take as little of them as it can.
+    It lists the shards every SHARD_LIST_SECONDS and, with `keep_iterators`, keeps each shard's
+    next iterator, so a call costs one GetRecords per shard: the referee reads while the
+    pipeline runs, on the same emulators, and must take as little of them as it can. Only for
+    Kinesis: on DynamoDB Local the iterator an empty read hands back can miss a record written
+    just then (the pollers take a fresh one too, leda.triggers.poller), so a table stream is
+    read from a new iterator after its last record every time.
     """
 
-    def __init__(self, source: ShardSource, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        source: ShardSource,
+        clock: Callable[[], float] = time.monotonic,
+        keep_iterators: bool = False,
+    ) -> None:
         self._source = source
         self._clock = clock
+        self._keep_iterators = keep_iterators
         self._last: dict[str, str | None] = {}  # shard -> last sequence number read
         self._next: dict[str, str] = {}  # shard -> the iterator to read it from next
         self._ended: set[str] = set()  # closed shards read to their end
@@ -77,7 +86,7 @@ class StreamReader:
                     self._last[shard_id] = records[-1].sequence_number
                 iterator = following
                 if not records:
-                    if iterator is not None:
+                    if iterator is not None and self._keep_iterators:
                         self._next[shard_id] = iterator
                     break
         events, self._pending = self._pending, []

@@ -358,7 +358,9 @@ class WorkshopRun:
         if not stream:
             raise DeploymentError("the deployment has not started")
         referee = Referee(
-            kinesis=StreamReader(KinesisSource(cloud.client("kinesis"), stream)),
+            kinesis=StreamReader(
+                KinesisSource(cloud.client("kinesis"), stream), keep_iterators=True
+            ),
             state_stream=(
                 StreamReader(DynamoDBStreamSource(cloud.client("dynamodbstreams"), state_stream))
                 if state_stream

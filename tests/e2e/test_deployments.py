@@ -183,7 +183,8 @@ def test_dynamodb_local_killed_mid_burst_without_a_data_dir_stops_in_one_line():
     run = _up()
     # Without a data dir the checkpoints live in a scratch folder: find it from the command.
     deadline = time.time() + 120
-    while find_descendant(run.pid, "worker.py") is None:
+    # a function worker, or the zygote that forks them: "leda/workers/" is in both commands
+    while find_descendant(run.pid, "leda/workers/") is None:
         assert time.time() < deadline and run.poll() is None, "no function ever started"
         time.sleep(0.2)
     time.sleep(4)

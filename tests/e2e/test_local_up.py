@@ -227,17 +227,23 @@ def test_ctrl_c_stops_every_process_it_started(tmp_path):
     )
     _wait_for(data / "deployments" / "leda-dev" / "checkpoints", timeout=90)
     time.sleep(2)
+    assert workers_of(run.pid, ports["dynamodb"]), "no function worker was running"
     run.send_signal(signal.SIGINT)
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 130, stderr[-1000:]
     assert "every process started was stopped" in stderr
     assert not any(_listening(port) for port in ports.values())
-    assert not workers_of(ports["dynamodb"])
+    assert not workers_of(run.pid, ports["dynamodb"])
 
 
-def workers_of(dynamodb_port: int) -> list[str]:
-    """Function workers whose environment points at this run's DynamoDB Local."""
-    endpoint = f"AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:{dynamodb_port}".encode()
+def workers_of(runtime_pid: int, dynamodb_port: int) -> list[str]:
+    """Function workers of this run, wherever they were reparented: a spawned one by its
+    environment (this run's DynamoDB Local), a forked one (and its zygote) by the runtime's
+    pid in the environment it started with (leda.workers.pool)."""
+    markers = (
+        f"AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:{dynamodb_port}".encode(),
+        f"LEDA_RUNTIME_PID={runtime_pid}".encode(),
+    )
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -247,7 +253,7 @@ def workers_of(dynamodb_port: int) -> list[str]:
             environment = (proc / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if "worker.py" in command and endpoint in environment:
+        if "leda/workers/" in command and any(m in environment for m in markers):
             found.append(command)
     return found
 

@@ -58,10 +58,18 @@ class PoolClosed(RuntimeError):
 # "spawn" a fresh `python -I worker.py` each time (LEDA_WORKER_START=spawn, to compare).
 WORKER_START = os.environ.get("LEDA_WORKER_START", "fork")
 _zygote: Zygote | None = None
-# Read by botocore when the zygote imports it, so every forked worker signs requests in pure
-# Python as on Lambda, whose runtime has no awscrt (installed here for the SAM CLI; its signer
-# costs about 15 % more CPU per call); the variable itself is not in a function's environment.
-ZYGOTE_ONLY = {"BOTO_DISABLE_CRT": "true"}
+
+
+def _zygote_only() -> dict[str, str]:
+    """The zygote's own variables, which no function sees (a child replaces its environment).
+
+    BOTO_DISABLE_CRT is read by botocore when the zygote imports it, so every forked worker
+    signs requests in pure Python as on Lambda, whose runtime has no awscrt (installed here for
+    the SAM CLI; its signer costs about 15 % more CPU per call). LEDA_RUNTIME_PID names the
+    runtime in /proc/PID/environ of the zygote and of every worker it forks (that file keeps
+    the environment a process started with), so a stray worker can be told by its runtime.
+    """
+    return {"BOTO_DISABLE_CRT": "true", "LEDA_RUNTIME_PID": str(os.getpid())}
 
 
 def zygote_pid() -> int | None:
@@ -97,7 +105,7 @@ def _start(spec: WorkerSpec, environment: dict[str, str], log: TextIO) -> Any:
                 _zygote.close()
             passed = {k: os.environ[k] for k in PASS_THROUGH if k in os.environ}
             try:
-                _zygote = Zygote(die_with_parent, {**passed, **ZYGOTE_ONLY})
+                _zygote = Zygote(die_with_parent, {**passed, **_zygote_only()})
             except ZygoteGone:
                 _zygote = None
                 break

@@ -16,26 +16,25 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
-def rss_bytes(pid: int) -> int:
-    """Resident set size of a process, 0 if it is gone."""
+def _kilobytes_field(path: str, field: str) -> int:
+    """A "Field:  N kB" line of a /proc file, in bytes; 0 if the process is gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1]) * 1024
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return 0
     return 0
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process, 0 if it is gone."""
+    return _kilobytes_field(f"/proc/{pid}/status", "VmRSS:")
 
 
 def pss_bytes(pid: int) -> int:
     """Proportional set size of a process, 0 if it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return 0
-    return 0
+    return _kilobytes_field(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 class PeakMemory:

@@ -70,6 +70,7 @@ class Zygote:
             [sys.executable, "-I", str(ZYGOTE_SCRIPT), str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,  # the runtime's stdout may be JSON (--json): never ours
             env=environment,
             start_new_session=True,
             preexec_fn=preexec_fn,

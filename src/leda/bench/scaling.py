@@ -119,6 +119,15 @@ def plot(points: Sequence[ScalePoint], path: Path, title: str) -> None:
             color="tab:blue",
             label="p50 seconds to correct",
         )
+        for x, point in zip(xs, chosen, strict=True):
+            if point.p50_seconds is None:  # a gap in the line says nothing by itself
+                axis.annotate(
+                    "no burst\ncorrect",
+                    (x, 0.02),
+                    xycoords=("data", "axes fraction"),
+                    ha="center",
+                    color="tab:red",
+                )
         axis.set_xlabel(x_label)
         axis.set_ylabel("p50 seconds to correct", color="tab:blue")
         if kind == BY_SIZE:

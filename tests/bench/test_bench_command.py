@@ -40,7 +40,9 @@ def _bench(*args: str) -> dict[str, Any]:
 
 
 def test_bench_runs_and_reports_every_field():
-    report = _bench()
+    # wired: lab 1's answer, played in lab 1; hardened's batched pattern is checked from its
+    # plan in test_write_pattern.py (one end-to-end run here keeps the suite's time)
+    report = _bench("--stage", "wired")
     assert set(report) >= {
         "stage",
         "bursts",
@@ -65,10 +67,11 @@ def test_bench_runs_and_reports_every_field():
         "running_stack_cost_per_hour_usd",
     }
     assert report["messages"] == 80
-    assert report["stage"] == "hardened" and report["lab"] == 2
+    assert report["stage"] == "wired" and report["lab"] == 1
+    assert report["all_correct"] is True
     assert set(report["latency_seconds"]) == {"cold", "p50", "p50_warm", "p95", "max"}
-    # hardened batches its StateTable writes: its limit is measured in PartiQL batches
-    assert report["write_pattern"] == report["limit"]["pattern"] == "partiql-batch-25"
+    # wired writes one UpdateItem per message: its limit is measured in those calls
+    assert report["write_pattern"] == report["limit"]["pattern"] == "update-item"
     assert report["limit"]["best_trades_per_second"] > 0
     assert set(report["limit"]["by_concurrency"]) == {"1", "2", "4", "8"}
     cpu = report["cpu_seconds_per_burst"]
@@ -100,10 +103,3 @@ def test_bench_runs_and_reports_every_field():
         report["workshop_original_cost_per_million_messages_usd"],
     ):
         assert figures["total"] > 0
-
-
-def test_the_workshops_stages_are_measured_against_single_update_item_calls():
-    report = _bench("--stage", "wired")
-    assert report["lab"] == 1  # wired answers lab 1; lab 2's duplicates are its flaw
-    assert report["all_correct"] is True
-    assert report["write_pattern"] == report["limit"]["pattern"] == "update-item"

@@ -4,30 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def _parents() -> dict[int, int]:
-    parents: dict[int, int] = {}
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[-1].split()
-        except OSError:
-            continue
-        parents[int(proc.name)] = int(fields[1])
-    return parents
+from leda.bench.cpu import descendants as process_tree
 
 
 def descendants(pid: int) -> set[int]:
     """Every process started by `pid`, directly or not, that runs now."""
-    parents = _parents()
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        children = {child for child, parent in parents.items() if parent in frontier}
-        frontier = children - found
-        found |= children
-    return found
+    return set(process_tree(pid)) - {pid}
 
 
 def running(pids: set[int]) -> set[int]:

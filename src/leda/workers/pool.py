@@ -26,7 +26,9 @@ from leda.workers.spec import InvocationResult, WorkerSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 # Passed through from the runtime's own environment; everything else a function sees is its own.
-PASS_THROUGH = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR")
+# LEDA_WORKER_PROFILE (a folder for a cProfile of every invocation) is the worker's, which
+# takes it out of the function's environment (worker.py).
+PASS_THROUGH = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR", "LEDA_WORKER_PROFILE")
 
 
 @dataclass
@@ -191,8 +193,6 @@ class FunctionPool:
 
     def _function_environment(self, base: dict[str, str]) -> dict[str, str]:
         passed = {k: os.environ[k] for k in PASS_THROUGH if k in os.environ}
-        if "LEDA_WORKER_PROFILE" in os.environ:  # cProfile of every invocation (worker.py)
-            passed["LEDA_WORKER_PROFILE"] = os.environ["LEDA_WORKER_PROFILE"]
         return {
             **passed,
             **base,

@@ -13,6 +13,7 @@ import pytest
 
 from leda.cloud import kinesalite
 from leda.cloud.credentials import LOCAL_CREDENTIALS
+from leda.cloud.stream_client import StreamClient
 from leda.triggers.checkpoints import CheckpointStore
 from leda.triggers.config import MappingConfig, SourceKind
 from leda.triggers.destination import OnFailureDestination
@@ -36,12 +37,16 @@ def kinesis_local(kinesalite_endpoint: str) -> Any:
 
 
 class Harness:
-    """One probe function behind one event source mapping, and ways to watch it."""
+    """One probe function behind one event source mapping, and ways to watch it. The mapping
+    reads its shards with the clients the runtime gives its pollers (LocalCloud.stream_client);
+    `kinesis` (boto3) sets streams up."""
 
-    def __init__(self, tmp: Path, kinesis: Any, streams: Any, sqs: Any) -> None:
+    def __init__(
+        self, tmp: Path, kinesis: Any, readers: tuple[StreamClient, StreamClient], sqs: Any
+    ) -> None:
         self.tmp = tmp
         self.kinesis = kinesis
-        self.streams = streams
+        self.readers = readers
         self.sqs = sqs
         self.log = tmp / "probe.jsonl"
         self.checkpoints = CheckpointStore(tmp / "checkpoints")
@@ -92,7 +97,7 @@ class Harness:
         pool = FunctionPool(spec, dict(LOCAL_CREDENTIALS), self.tmp / "logs")
         mapping = EventSourceMapping(
             config,
-            source_for(config, self.kinesis, self.streams),
+            source_for(config, *self.readers),
             pool.invoke,
             spec.arn,
             self.checkpoints,
@@ -128,8 +133,14 @@ class Harness:
 
 
 @pytest.fixture
-def harness(tmp_path, kinesis_local, dynamodb_streams, sqs) -> Iterator[Harness]:
-    h = Harness(tmp_path, kinesis_local, dynamodb_streams, sqs)
+def harness(
+    tmp_path, kinesis_local, kinesalite_endpoint, dynamodb_endpoint, sqs
+) -> Iterator[Harness]:
+    readers = (
+        StreamClient("kinesis", kinesalite_endpoint),
+        StreamClient("dynamodbstreams", dynamodb_endpoint),
+    )
+    h = Harness(tmp_path, kinesis_local, readers, sqs)
     yield h
     h.stop()
 

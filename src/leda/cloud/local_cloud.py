@@ -32,6 +32,7 @@ from typing import Any, Literal
 from leda.cloud import dynamodb_local, kinesalite, moto_server
 from leda.cloud.credentials import LOCAL_CREDENTIALS, local_client
 from leda.cloud.process import EmulatorError, EmulatorProcess, ensure_port_free
+from leda.cloud.stream_client import StreamClient
 
 Emulator = Literal["dynamodb", "kinesis", "moto"]
 EMULATORS: tuple[Emulator, ...] = ("dynamodb", "kinesis", "moto")
@@ -122,6 +123,7 @@ class LocalCloud:
         self._emulators: dict[Emulator, EmulatorProcess] = {}
         self._scratch: Path | None = None
         self._clients: dict[str, Any] = {}
+        self._stream_clients: dict[str, StreamClient] = {}
         self._listeners: list[Callable[[Emulator], None]] = []
         self._failure: str | None = None
         self._recovering = threading.Event()
@@ -194,6 +196,14 @@ class LocalCloud:
             if service not in self._clients:
                 self._clients[service] = new_client(service, self.endpoint_for(service))
             return self._clients[service]
+
+    def stream_client(self, service: str) -> StreamClient:
+        """The runtime's own reader of Kinesis or DynamoDB Streams shards (pollers, referee):
+        the boto3 client's calls, answered in wire form at a fraction of its CPU."""
+        with self._lock:
+            if service not in self._stream_clients:
+                self._stream_clients[service] = StreamClient(service, self.endpoint_for(service))
+            return self._stream_clients[service]
 
     def function_environment(self) -> dict[str, str]:
         """What a function process needs to reach the emulators, with no "local mode" in its

@@ -470,7 +470,9 @@ class Deployment:
             runner = EventSourceMapping(
                 config,
                 source_for(
-                    config, self.cloud.client("kinesis"), self.cloud.client("dynamodbstreams")
+                    config,
+                    self.cloud.stream_client("kinesis"),
+                    self.cloud.stream_client("dynamodbstreams"),
                 ),
                 self._delivery(function, pool),
                 pool.spec.arn,

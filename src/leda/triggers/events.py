@@ -80,7 +80,7 @@ def epoch_seconds(value: Any) -> float:
 
 
 def kinesis_record(
-    data: bytes,
+    data: bytes | str,
     *,
     partition_key: str,
     sequence_number: str,
@@ -94,7 +94,7 @@ def kinesis_record(
             "kinesisSchemaVersion": "1.0",
             "partitionKey": partition_key,
             "sequenceNumber": sequence_number,
-            "data": base64.b64encode(data).decode("ascii"),
+            "data": _base64(data),
             # Kinesis keeps arrival times to the millisecond; the documented sample event
             # gives them as a JSON number of epoch seconds with 3 decimals (1545084650.987).
             "approximateArrivalTimestamp": round(arrival, 3),
@@ -112,7 +112,8 @@ def kinesis_record(
 def kinesis_record_from_api(
     record: Mapping[str, Any], *, shard_id: str, stream_arn: str, region: str = DEFAULT_REGION
 ) -> dict[str, Any]:
-    """A GetRecords record (boto3 form: bytes Data, datetime arrival) as Lambda delivers it."""
+    """A GetRecords record as Lambda delivers it: in boto3's form (bytes Data, a datetime
+    arrival) or the wire's (base64 text, epoch seconds; leda.cloud.stream_client)."""
     return kinesis_record(
         record["Data"],
         partition_key=record["PartitionKey"],
@@ -131,7 +132,7 @@ def dynamodb_record_from_api(
     region: str = DEFAULT_REGION,
     created: float | None = None,
 ) -> dict[str, Any]:
-    """A DynamoDB Streams GetRecords record (boto3 form) as Lambda delivers it.
+    """A DynamoDB Streams GetRecords record (boto3's form or the wire's) as Lambda delivers it.
 
     `created` is the record's creation time as the engine estimates it (see
     sources.creation_time: DynamoDB Local reports only the minute); without it, the record's

@@ -359,10 +359,12 @@ class WorkshopRun:
             raise DeploymentError("the deployment has not started")
         referee = Referee(
             kinesis=StreamReader(
-                KinesisSource(cloud.client("kinesis"), stream), keep_iterators=True
+                KinesisSource(cloud.stream_client("kinesis"), stream), keep_iterators=True
             ),
             state_stream=(
-                StreamReader(DynamoDBStreamSource(cloud.client("dynamodbstreams"), state_stream))
+                StreamReader(
+                    DynamoDBStreamSource(cloud.stream_client("dynamodbstreams"), state_stream)
+                )
                 if state_stream
                 else None
             ),

@@ -3,7 +3,9 @@ once made into Lambda's events, the same error codes, the same exception when no
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 import uuid
 from typing import Any
 
@@ -122,3 +124,31 @@ def test_nothing_listening_is_an_endpoint_connection_error():
 def test_only_the_two_stream_services():
     with pytest.raises(ValueError, match="allowed: \\['dynamodbstreams', 'kinesis'\\]"):
         StreamClient("sqs", "http://127.0.0.1:1")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code"),
+    [(500, b"<html>Internal Server Error</html>", "500"), (200, b"not json", "NotJson")],
+)
+def test_an_answer_that_is_not_json_is_a_client_error_with_its_start(status, body, code):
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = StreamClient("kinesis", f"http://127.0.0.1:{server.server_address[1]}")
+        with pytest.raises(ClientError) as error:
+            client.get_records(ShardIterator="x", Limit=1)
+    finally:
+        server.shutdown()
+    assert error.value.response["Error"]["Code"] == code
+    assert body.decode()[:20] in error.value.response["Error"]["Message"]

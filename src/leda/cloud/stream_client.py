@@ -112,7 +112,12 @@ class StreamClient:
             )
         except urllib3.exceptions.HTTPError as error:
             raise EndpointConnectionError(endpoint_url=self._endpoint, error=error) from None
-        answer: dict[str, Any] = json.loads(response.data) if response.data else {}
+        try:
+            answer: dict[str, Any] = json.loads(response.data) if response.data else {}
+        except ValueError:
+            answer = {"message": response.data[:200].decode("utf-8", "replace")}
+            if response.status < 300:
+                raise ClientError(_error_response(answer, response), operation) from None
         if response.status >= 300:
             raise ClientError(_error_response(answer, response), operation)
         return answer
@@ -121,7 +126,9 @@ class StreamClient:
 def _error_response(answer: dict[str, Any], response: Any) -> Any:
     """The error in boto3's form: the code after the `#` of `__type` (as botocore reads it)."""
     kind = str(answer.get("__type") or response.headers.get("x-amzn-ErrorType") or "")
-    code = kind.rsplit("#", 1)[-1].split(":", 1)[0] or str(response.status)
+    code = kind.rsplit("#", 1)[-1].split(":", 1)[0] or (
+        str(response.status) if response.status >= 300 else "NotJson"
+    )
     message = answer.get("message") or answer.get("Message") or ""
     return {
         "Error": {"Code": code, "Message": message},

@@ -1,8 +1,9 @@
 """An independent check of every burst, from what actually went through the stream.
 
 The referee reads every message in the Kinesis stream, every state change in StateTable's
-stream and the aggregates, and computes from those alone what the aggregates must be (the
-latest version of every trade). Its arithmetic is its own (ledger.py): it shares no code with
+stream (once a burst is over: while it runs, that stream is left to the pipeline) and the
+aggregates, and computes from those alone what the aggregates must be (the latest version of
+every trade). Its arithmetic is its own (ledger.py): it shares no code with
 the generator's check or the functions, so a bug in one cannot hide a bug in the other.
 """
 
@@ -137,6 +138,13 @@ class Referee:
         return self.bursts[timestamp]
 
     def observe(self) -> None:
+        """Everything new: the messages sent and StateTable's changes."""
+        self.observe_sent()
+        self.observe_state()
+
+    def observe_sent(self) -> None:
+        """The messages new in the Kinesis stream: all a burst's judgement needs while it runs
+        (with the aggregates), so the referee leaves StateTable's stream to the pipeline."""
         for event in self.kinesis.read_new():
             try:
                 message = read_trade(base64.b64decode(event["kinesis"]["data"]))
@@ -148,6 +156,9 @@ class Referee:
             tally.sent += 1
             arrival = float(event["kinesis"]["approximateArrivalTimestamp"])
             tally.first_arrival = min(tally.first_arrival or arrival, arrival)
+
+    def observe_state(self) -> None:
+        """StateTable's new changes, counted per burst (for lost and duplicated counts)."""
         if self.state_stream is not None:
             for event in self.state_stream.read_new():
                 image = event.get("dynamodb", {}).get("NewImage")
@@ -170,7 +181,7 @@ class Referee:
 
     def settled(self, tally: BurstTally, expected_sent: int) -> bool:
         """The burst is fully sent and the aggregates match; notes when that first held."""
-        self.observe()
+        self.observe_sent()
         if tally.sent >= expected_sent and not self.differences():
             if tally.correct_at is None:
                 tally.correct_at = time.time()

@@ -289,12 +289,20 @@ class WorkshopRun:
                 while cloud.recovering and not self._stop.is_set():
                     self._wait(0.5)
 
+    def _records_moved_on(self) -> int:
+        """Records the deployment's triggers have delivered or given up so far: the pipeline's
+        progress as the runtime knows it, at no cost to the emulators (the referee reads
+        StateTable's stream only once the burst is over, so it does not compete with
+        MapLambda's poller for DynamoDB Local while the burst runs)."""
+        triggers = self.deployment.counters()["triggers"].values()
+        return sum(int(t["records_delivered"]) + int(t["discarded_records"]) for t in triggers)
+
     def _one_burst(self, number: int, started: float, invocation: Future[Any]) -> BurstSummary:
         referee = self._referee
         deadline = time.time() + self.check_delay + 180
         tally: BurstTally | None = None
         while tally is None and time.time() < deadline and not self._stop.is_set():
-            referee.observe()
+            referee.observe_sent()
             # This burst's messages carry the time the generator composed them: after `started`
             # (earlier ones belong to earlier bursts, or to a run that was stopped).
             fresh = [t for stamp, t in referee.bursts.items() if stamp >= Decimal(int(started))]
@@ -309,11 +317,12 @@ class WorkshopRun:
         while tally is not None and not self._stop.is_set():
             correct = referee.settled(tally, self.options.burst_size)
             now = time.time()
-            seen = (referee.state_changes, referee.aggregated_count(referee.last_read))
+            seen = (self._records_moved_on(), referee.aggregated_count(referee.last_read))
             if seen != progress:
                 progress, progressed_at = seen, now
             # Wrong aggregates are final once the generator has checked and the pipeline has
-            # stopped moving; a backlog still draining gets the time it needs.
+            # stopped moving (no record delivered, nothing aggregated); a backlog still
+            # draining gets the time it needs.
             stalled = invocation.done() and now - progressed_at > STALL_SECONDS
             if correct or stalled or now > deadline:
                 break

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from leda.cloud.stream_client import StreamClient
 from leda.triggers.sources import DynamoDBStreamSource, KinesisSource
+from tests.runtime.test_aws_shapes import table_with_stream
 
 pytestmark = pytest.mark.emulator
 
@@ -33,14 +34,7 @@ def _every_type(index: int) -> dict[str, Any]:
 
 
 def _table(dynamodb: Any) -> str:
-    name = f"t-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    name, arn = table_with_stream(dynamodb, "id", "S")
     for index in range(3):
         dynamodb.put_item(TableName=name, Item=_every_type(index))
     dynamodb.update_item(
@@ -49,7 +43,6 @@ def _table(dynamodb: Any) -> str:
         UpdateExpression="SET n = :n",
         ExpressionAttributeValues={":n": {"N": "7"}},
     )
-    arn: str = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
     return arn
 
 

@@ -18,6 +18,7 @@ error code, EndpointConnectionError when the emulator cannot be reached.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,13 +32,13 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from leda.cloud.credentials import LOCAL_CREDENTIALS, LOCAL_REGION
 
 
+@dataclass(frozen=True)
 class _Protocol:
     """What differs between the two services' JSON protocols (their service models)."""
 
-    def __init__(self, target_prefix: str, content_type: str, signing_name: str) -> None:
-        self.target_prefix = target_prefix
-        self.content_type = content_type
-        self.signing_name = signing_name
+    target_prefix: str
+    content_type: str
+    signing_name: str
 
 
 PROTOCOLS = {
@@ -89,9 +90,6 @@ class StreamClient:
 
     def get_records(self, **params: Any) -> dict[str, Any]:
         return self._call("GetRecords", params)
-
-    def close(self) -> None:
-        self._pool.clear()
 
     def _call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(params).encode()

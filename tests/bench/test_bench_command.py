@@ -86,7 +86,13 @@ def test_bench_runs_and_reports_every_field():
         "workers: GeneratorLambda",
     ):
         assert cpu[group] > 0, (group, cpu)
-    assert report["peak_memory_mb"]["runtime and workers (PSS)"] > 0
+    memory = report["peak_memory_mb"]
+    assert memory["runtime and workers (PSS)"] > 0
+    # What the peak was made of: the runtime and each function's workers, adding up to it.
+    parts = {name: mb for name, mb in memory.items() if name.startswith("at the peak: ")}
+    assert parts["at the peak: runtime alone (PSS)"] > 0
+    assert any(name.startswith("at the peak: workers: StateLambda (PSS, ") for name in parts)
+    assert abs(sum(parts.values()) - memory["runtime and workers (PSS)"]) <= 0.05 * len(parts)
     usage = report["usage"]
     assert usage["kinesis_put_units"] == 80  # every message is one PUT payload unit
     assert usage["write_units"] > 0

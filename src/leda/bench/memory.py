@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 
@@ -38,26 +38,39 @@ def pss_bytes(pid: int) -> int:
 
 
 class PeakMemory:
-    """Samples the summed PSS (and RSS) of a changing set of processes until stopped."""
+    """Samples the summed PSS (and RSS) of named groups of processes until stopped.
 
-    def __init__(self, pids: Callable[[], Iterable[int]], interval: float = 0.25) -> None:
-        self._pids = pids
+    Keeps each group's share at the sample where the sum peaked, so a report can say what the
+    peak was made of (the runtime, each function's workers) rather than only how high it was.
+    """
+
+    def __init__(
+        self, groups: Callable[[], Mapping[str, Iterable[int]]], interval: float = 0.25
+    ) -> None:
+        self._groups = groups
         self._interval = interval
         self._stop = threading.Event()
         self.peak = 0  # PSS
         self.peak_rss = 0
-        self.peak_first = 0  # PSS of the first pid given (the runtime itself)
+        self.at_peak: dict[str, int] = {}  # PSS by group at the peak
+        self.processes_at_peak: dict[str, int] = {}
         self._thread = threading.Thread(target=self._run, name="bench-sampler memory", daemon=True)
+
+    def sample(self) -> None:
+        """One reading; the sampler thread calls it every interval."""
+        groups = {name: sorted(set(pids)) for name, pids in self._groups().items()}
+        by_group = {name: sum(pss_bytes(pid) for pid in pids) for name, pids in groups.items()}
+        total = sum(by_group.values())
+        if total > self.peak:
+            self.peak = total
+            self.at_peak = by_group
+            self.processes_at_peak = {name: len(pids) for name, pids in groups.items()}
+        every = {pid for pids in groups.values() for pid in pids}
+        self.peak_rss = max(self.peak_rss, sum(rss_bytes(pid) for pid in every))
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            listed = list(self._pids())
-            pids = set(listed)
-            sizes = {pid: pss_bytes(pid) for pid in pids}
-            self.peak = max(self.peak, sum(sizes.values()))
-            if listed:
-                self.peak_first = max(self.peak_first, sizes[listed[0]])
-            self.peak_rss = max(self.peak_rss, sum(rss_bytes(pid) for pid in pids))
+            self.sample()
             self._stop.wait(self._interval)
 
     def __enter__(self) -> PeakMemory:

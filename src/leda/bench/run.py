@@ -78,10 +78,22 @@ def _process_groups(cloud: LocalCloud, deployment: Deployment) -> dict[str, list
     return groups
 
 
-def _runtime_and_workers(deployment: Deployment) -> list[int]:
-    """The runtime first (PeakMemory reports it apart), then the zygote and every worker."""
+RUNTIME_MEMORY = "runtime"
+
+
+def _runtime_and_workers(deployment: Deployment) -> dict[str, list[int]]:
+    """The runtime's own process, the zygote and each function's workers, for PeakMemory."""
+    groups = {RUNTIME_MEMORY: [own_pid()]}
     zygote = zygote_pid()
-    return [own_pid(), *([zygote] if zygote is not None else []), *deployment.worker_pids()]
+    if zygote is not None:
+        groups["workers: zygote (forks them)"] = [zygote]
+    for function, pids in deployment.worker_pids_by_function().items():
+        groups[f"workers: {function}"] = pids
+    return groups
+
+
+def _processes(count: int) -> str:
+    return f"{count} process" if count == 1 else f"{count} processes"
 
 
 def _median_by_group(windows: list[dict[str, float]]) -> dict[str, float]:
@@ -214,7 +226,12 @@ def run_bench(
         "peak_memory_mb": {
             "runtime and workers (PSS)": round(memory.peak / 2**20, 1),
             "runtime and workers (summed RSS)": round(memory.peak_rss / 2**20, 1),
-            "runtime alone (PSS)": round(memory.peak_first / 2**20, 1),
+            **{
+                f"at the peak: {name} (PSS, {_processes(memory.processes_at_peak[name])})"
+                if name != RUNTIME_MEMORY
+                else "at the peak: runtime alone (PSS)": round(size / 2**20, 1)
+                for name, size in sorted(memory.at_peak.items(), key=lambda item: -item[1])
+            },
             **{f"{name} (RSS at end)": round(rss / 2**20, 1) for name, rss in emulator_rss.items()},
         },
         "usage": usage.to_dict(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from leda.bench.limit import PARTIQL_BATCH, UPDATE_ITEM, pattern_for
-from leda.bench.run import BenchOptions, write_pattern
+from leda.bench.run import BenchOptions, ratio_to_limit, write_pattern
 from leda.deployment.deployment import read_stage_plan
 from leda.workshop.run import WorkshopError
 
@@ -37,3 +37,9 @@ def test_each_stage_plays_the_lab_it_answers_unless_told() -> None:
     assert BenchOptions(stage="wired", lab=2).lab_played == 2
     with pytest.raises(WorkshopError, match="use 1 or 2"):
         BenchOptions(lab=3).validate()
+
+
+def test_the_ratio_is_left_out_when_either_side_measured_nothing() -> None:
+    assert ratio_to_limit(300.0, 400.0) == 0.75
+    assert ratio_to_limit(None, 400.0) is None  # no burst became correct
+    assert ratio_to_limit(300.0, 0.0) is None  # the limit window finished no call

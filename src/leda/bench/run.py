@@ -92,6 +92,13 @@ def _runtime_and_workers(deployment: Deployment) -> dict[str, list[int]]:
     return groups
 
 
+def ratio_to_limit(throughput: float | None, limit: float) -> float | None:
+    """None when either side measured nothing: no correct burst, or no call in the window."""
+    if not throughput or not limit:
+        return None
+    return round(throughput / limit, 3)
+
+
 def _processes(count: int) -> str:
     return f"{count} process" if count == 1 else f"{count} processes"
 
@@ -213,9 +220,7 @@ def run_bench(
         "throughput_messages_per_second": round(throughput, 1) if throughput else None,
         "write_pattern": pattern,
         "limit": asdict(limit),
-        "ratio_to_limit": round(throughput / limit.best_trades_per_second, 3)
-        if throughput
-        else None,
+        "ratio_to_limit": ratio_to_limit(throughput, limit.best_trades_per_second),
         "cpu_seconds_per_burst": cpu_per_burst,
         "cpu_ms_per_message": {
             group: round(1000 * seconds / options.burst_size, 3)

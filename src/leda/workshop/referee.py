@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,10 +32,13 @@ SHARD_LIST_SECONDS = 5.0  # how long a listing of the stream's shards is trusted
 
 
 class StreamReader:
-    """Everything new in every shard of a stream since the last call.
+    """Everything new in every shard of a stream since the last call, one page at a time.
 
-    Records read before an error (an emulator going away mid-read) are kept and returned by the
-    next call, so a reader that is called again after a failure loses nothing.
+    Events are handed over as each GetRecords answer arrives, never gathered first: StateTable's
+    stream holds every trade's change with both images, and a burst's worth of them at once is
+    tens of megabytes the referee only needs to count. A page is marked read as it is handed
+    over, so a reader called again after a failure (an emulator going away mid-read) neither
+    loses nor repeats a record.
 
     It lists the shards every SHARD_LIST_SECONDS and, with `keep_iterators`, keeps each shard's
     next iterator, so a call costs one GetRecords per shard: the referee reads while the
@@ -59,7 +62,6 @@ class StreamReader:
         self._ended: set[str] = set()  # closed shards read to their end
         self._shards: list[str] = []
         self._listed_at: float | None = None
-        self._pending: list[dict[str, Any]] = []
 
     def _shard_ids(self) -> list[str]:
         now = self._clock()
@@ -68,7 +70,7 @@ class StreamReader:
             self._listed_at = now
         return self._shards
 
-    def read_new(self) -> list[dict[str, Any]]:
+    def read_new(self) -> Iterator[dict[str, Any]]:
         for shard_id in self._shard_ids():
             if shard_id in self._ended:
                 continue
@@ -82,16 +84,14 @@ class StreamReader:
                     break  # read again from the last record next time
                 if following is None:
                     self._ended.add(shard_id)
-                if records:
-                    self._pending.extend(record.event for record in records)
-                    self._last[shard_id] = records[-1].sequence_number
                 iterator = following
                 if not records:
                     if iterator is not None and self._keep_iterators:
                         self._next[shard_id] = iterator
                     break
-        events, self._pending = self._pending, []
-        return events
+                self._last[shard_id] = records[-1].sequence_number
+                for record in records:
+                    yield record.event
 
 
 @dataclass

@@ -55,9 +55,12 @@ class ShardSource(Protocol):
     def read(self, shard_id: str, iterator: str) -> tuple[list[SourceRecord], str | None]: ...
 
 
-# How many first-read times a DynamoDB stream source remembers (records re-read within a run
-# keep their first time); far more than one poll's records, bounded so a long run stays small.
-FIRST_READ_MEMORY = 100_000
+# How many first-read times a DynamoDB stream source remembers, oldest forgotten first. A record
+# is read again only while it is not yet checkpointed (a retried or re-read batch, the horizon
+# quirk below), and a shard has at most one GetRecords answer (1,000 records) in that state: this
+# covers 20 busy shards. Each entry costs about 250 bytes (24.5 MB for 100,000, the earlier
+# bound, which a long workshop reached on StateTable's stream after about eight bursts).
+FIRST_READ_MEMORY = 20_000
 
 
 def creation_time(reported: float, first_read: float) -> float:

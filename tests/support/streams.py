@@ -21,7 +21,7 @@ class TableStreamTap:
         self._reader = StreamReader(DynamoDBStreamSource(streams, self.arn))
 
     def take(self) -> list[dict[str, Any]]:
-        return self._reader.read_new()
+        return list(self._reader.read_new())
 
     def event(self) -> dict[str, Any]:
         return batch(self.take())
@@ -37,7 +37,7 @@ class KinesisTap:
         self._reader = StreamReader(KinesisSource(client, arn))
 
     def take(self) -> list[dict[str, Any]]:
-        return self._reader.read_new()
+        return list(self._reader.read_new())
 
 
 def read_kinesis(client: Any, stream_name: str) -> list[dict[str, Any]]:

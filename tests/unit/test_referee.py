@@ -72,3 +72,24 @@ def test_a_burst_is_judged_without_reading_state_tables_stream_which_is_counted_
     assert tally.state_changes == 0
     referee.observe()  # the burst is over
     assert tally.state_changes == 2 and referee.state_changes == 2
+
+
+def test_the_trades_kept_share_their_bursts_timestamp_and_their_leaf():
+    # The referee keeps every trade sent for the whole run: per trade, only what is its own.
+    messages = [_message("t1", 5), _message("t2", 7)]
+    referee = Referee(
+        kinesis=StreamReader(EventShards(messages), clock=Clock()),
+        state_stream=None,
+        aggregates=Aggregates({}),
+    )
+    referee.observe_sent()
+    first, second = referee.messages
+    [tally] = referee.bursts.values()
+    assert first.timestamp is second.timestamp is tally.timestamp
+    assert first.leaf is second.leaf
+    assert (first.trade_id, first.value, second.trade_id, second.value) == (
+        "t1",
+        Decimal(5),
+        "t2",
+        Decimal(7),
+    )

@@ -35,6 +35,11 @@ def depth(key: str) -> int:
     return key.count(":")
 
 
+# Each leaf key once: the referee keeps every trade it reads, and each then holds this string
+# rather than a copy of its own.
+_LEAVES = {key: key for key in KEYS if depth(key) == 2}
+
+
 class NotATrade(ValueError):
     """A stream record the referee cannot read as a trade (counted, never aggregated)."""
 
@@ -85,9 +90,10 @@ def read_trade(data: bytes) -> Trade:
     levels = raw.get("Hierarchy")
     if not isinstance(levels, dict) or set(levels) != {"RiskType", "TradeDesk", "Region"}:
         raise NotATrade(f"Hierarchy is not RiskType, TradeDesk and Region: {levels!r}")
-    leaf = f"{levels['RiskType']}:{levels['TradeDesk']}:{levels['Region']}"
-    if leaf not in KEYS or depth(leaf) != 2:
-        raise NotATrade(f"not a trade of the workshop's hierarchy: {leaf}")
+    named = f"{levels['RiskType']}:{levels['TradeDesk']}:{levels['Region']}"
+    leaf = _LEAVES.get(named)
+    if leaf is None:
+        raise NotATrade(f"not a trade of the workshop's hierarchy: {named}")
     return Trade(trade_id, int(version), value, timestamp, leaf)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -151,8 +151,9 @@ class Referee:
             except NotATrade:
                 self.malformed += 1
                 continue
-            self.messages.append(message)
             tally = self._burst(message.timestamp)  # a burst's messages share one timestamp
+            # ... and, kept, one Decimal object for it rather than one each
+            self.messages.append(replace(message, timestamp=tally.timestamp))
             tally.sent += 1
             arrival = float(event["kinesis"]["approximateArrivalTimestamp"])
             tally.first_arrival = min(tally.first_arrival or arrival, arrival)

@@ -20,8 +20,7 @@ def test_the_peak_keeps_each_groups_share_from_the_same_sample():
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "ready\n"
-        alive = {"holder": [holder.pid], "self": [os.getpid(), os.getpid()]}
-        groups = alive
+        groups = {"holder": [holder.pid], "self": [os.getpid(), os.getpid()]}
         memory = PeakMemory(lambda: groups)
         memory.sample()
         peak = memory.peak

@@ -66,30 +66,31 @@ def write_pattern(plan: LocalPlan) -> str:
     return pattern_for(values[0] if values else None)
 
 
-def _process_groups(cloud: LocalCloud, deployment: Deployment) -> dict[str, list[int]]:
+def _worker_groups(deployment: Deployment) -> dict[str, list[int]]:
+    """Each function's workers and the zygote they are forked from, named as reports show them."""
     groups = {
-        EMULATOR_GROUPS.get(name, name): descendants(pid) for name, pid in cloud.pids().items()
+        f"workers: {function}": pids
+        for function, pids in deployment.worker_pids_by_function().items()
     }
-    for function, pids in deployment.worker_pids_by_function().items():
-        groups[f"workers: {function}"] = pids
     zygote = zygote_pid()
     if zygote is not None:
         groups["workers: zygote (forks them)"] = [zygote]
     return groups
+
+
+def _process_groups(cloud: LocalCloud, deployment: Deployment) -> dict[str, list[int]]:
+    groups = {
+        EMULATOR_GROUPS.get(name, name): descendants(pid) for name, pid in cloud.pids().items()
+    }
+    return groups | _worker_groups(deployment)
 
 
 RUNTIME_MEMORY = "runtime"
 
 
 def _runtime_and_workers(deployment: Deployment) -> dict[str, list[int]]:
-    """The runtime's own process, the zygote and each function's workers, for PeakMemory."""
-    groups = {RUNTIME_MEMORY: [own_pid()]}
-    zygote = zygote_pid()
-    if zygote is not None:
-        groups["workers: zygote (forks them)"] = [zygote]
-    for function, pids in deployment.worker_pids_by_function().items():
-        groups[f"workers: {function}"] = pids
-    return groups
+    """The runtime's own process and the workers' groups, for PeakMemory."""
+    return {RUNTIME_MEMORY: [own_pid()]} | _worker_groups(deployment)
 
 
 def ratio_to_limit(throughput: float | None, limit: float) -> float | None:
@@ -99,8 +100,12 @@ def ratio_to_limit(throughput: float | None, limit: float) -> float | None:
     return round(throughput / limit, 3)
 
 
-def _processes(count: int) -> str:
-    return f"{count} process" if count == 1 else f"{count} processes"
+def _memory_part(group: str, processes: int) -> str:
+    """How the report names one group's share of the memory peak."""
+    if group == RUNTIME_MEMORY:
+        return "at the peak: runtime alone (PSS)"
+    plural = "process" if processes == 1 else "processes"
+    return f"at the peak: {group} (PSS, {processes} {plural})"
 
 
 def _median_by_group(windows: list[dict[str, float]]) -> dict[str, float]:
@@ -232,9 +237,7 @@ def run_bench(
             "runtime and workers (PSS)": round(memory.peak / 2**20, 1),
             "runtime and workers (summed RSS)": round(memory.peak_rss / 2**20, 1),
             **{
-                f"at the peak: {name} (PSS, {_processes(memory.processes_at_peak[name])})"
-                if name != RUNTIME_MEMORY
-                else "at the peak: runtime alone (PSS)": round(size / 2**20, 1)
+                _memory_part(name, memory.processes_at_peak[name]): round(size / 2**20, 1)
                 for name, size in sorted(memory.at_peak.items(), key=lambda item: -item[1])
             },
             **{f"{name} (RSS at end)": round(rss / 2**20, 1) for name, rss in emulator_rss.items()},

@@ -75,17 +75,19 @@ def test_a_burst_is_judged_without_reading_state_tables_stream_which_is_counted_
 
 
 def test_the_trades_kept_share_their_bursts_timestamp_and_their_leaf():
-    # The referee keeps every trade sent for the whole run: per trade, only what is its own.
-    messages = [_message("t1", 5), _message("t2", 7)]
+    # The referee keeps every trade's latest version for the whole run: per trade, only what
+    # is its own; a duplicate read again adds nothing but to the count of messages.
+    messages = [_message("t1", 5), _message("t2", 7), _message("t1", 5)]
     referee = Referee(
         kinesis=StreamReader(EventShards(messages), clock=Clock()),
         state_stream=None,
         aggregates=Aggregates({}),
     )
     referee.observe_sent()
-    first, second = referee.messages
+    [[first, second]] = referee.book.latest()
     [tally] = referee.bursts.values()
-    assert first.timestamp is second.timestamp is tally.timestamp
+    assert first.timestamp == second.timestamp == tally.timestamp
+    assert first.timestamp is second.timestamp
     assert first.leaf is second.leaf
     assert (first.trade_id, first.value, second.trade_id, second.value) == (
         "t1",
@@ -93,3 +95,5 @@ def test_the_trades_kept_share_their_bursts_timestamp_and_their_leaf():
         "t2",
         Decimal(7),
     )
+    assert (referee.messages_read, tally.sent) == (3, 3)
+    assert referee.expected()["PV:FXSpot:EMEA"] == Decimal(12)

@@ -107,12 +107,18 @@ def latest_versions(trades: Iterable[Trade]) -> dict[str, Trade]:
     return latest
 
 
+def contribution_keys(leaf: str) -> tuple[str, str, str]:
+    """The keys a trade of this RiskType:TradeDesk:Region counts under: its RiskType, its desk
+    and its region."""
+    risk, desk, _region = leaf.split(":")
+    return risk, f"{risk}:{desk}", leaf
+
+
 def expected_aggregates(trades: Iterable[Trade]) -> dict[str, Decimal]:
     """Every key's total over the latest version of every trade."""
     totals = dict.fromkeys(KEYS, Decimal(0))
     for trade in latest_versions(trades).values():
-        risk, desk, _region = trade.leaf.split(":")
-        for key in (risk, f"{risk}:{desk}", trade.leaf):
+        for key in contribution_keys(trade.leaf):
             totals[key] += trade.value
     return totals
 

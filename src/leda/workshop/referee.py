@@ -11,24 +11,18 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from leda.triggers.sources import IteratorExpired, ShardSource
-from leda.workshop.ledger import (
-    COUNT_KEY,
-    NotATrade,
-    Trade,
-    expected_aggregates,
-    latest_versions,
-    mismatches,
-    read_trade,
-)
+from leda.workshop.ledger import COUNT_KEY, NotATrade, Trade, mismatches, read_trade
 from leda.workshop.tables import read_aggregates
+from leda.workshop.trade_book import TradeBook
 
 SHARD_LIST_SECONDS = 5.0  # how long a listing of the stream's shards is trusted
+ADD_EVERY = 1_000  # trades read are added to the book this many at a time
 
 
 class StreamReader:
@@ -119,7 +113,7 @@ class Referee:
     kinesis: StreamReader
     state_stream: StreamReader | None
     aggregates: AggregateReader
-    messages: list[Trade] = field(default_factory=list)
+    book: TradeBook = field(default_factory=TradeBook)  # every trade's latest version
     bursts: dict[Decimal, BurstTally] = field(default_factory=dict)
     malformed: int = 0
     state_changes: int = 0  # every INSERT and MODIFY StateTable's stream ever recorded
@@ -145,6 +139,7 @@ class Referee:
     def observe_sent(self) -> None:
         """The messages new in the Kinesis stream: all a burst's judgement needs while it runs
         (with the aggregates), so the referee leaves StateTable's stream to the pipeline."""
+        read: list[Trade] = []
         for event in self.kinesis.read_new():
             try:
                 message = read_trade(base64.b64decode(event["kinesis"]["data"]))
@@ -152,11 +147,14 @@ class Referee:
                 self.malformed += 1
                 continue
             tally = self._burst(message.timestamp)  # a burst's messages share one timestamp
-            # ... and, kept, one Decimal object for it rather than one each
-            self.messages.append(replace(message, timestamp=tally.timestamp))
+            read.append(replace(message, timestamp=tally.timestamp))
             tally.sent += 1
             arrival = float(event["kinesis"]["approximateArrivalTimestamp"])
             tally.first_arrival = min(tally.first_arrival or arrival, arrival)
+            if len(read) >= ADD_EVERY:
+                self.book.add(read)
+                read = []
+        self.book.add(read)
 
     def observe_state(self) -> None:
         """StateTable's new changes, counted per burst (for lost and duplicated counts)."""
@@ -168,7 +166,7 @@ class Referee:
                     self.state_changes += 1
 
     def expected(self) -> dict[str, Decimal]:
-        return expected_aggregates(self.messages)
+        return self.book.expected()
 
     def differences(self, actual: dict[str, Decimal] | None = None) -> dict[str, Decimal]:
         """Aggregate key -> actual minus expected, for every key off by more than 1e-5."""
@@ -189,6 +187,15 @@ class Referee:
             return True
         return False
 
+    @property
+    def messages_read(self) -> int:
+        """Trade messages read from the Kinesis stream, duplicates included."""
+        return self.book.messages
+
+    def state_gaps(self, dynamodb: Any, table: str) -> StateGaps:
+        """StateTable against the latest version of every trade read."""
+        return state_gaps(dynamodb, table, self.book)
+
     def lost_trades(self, dynamodb: Any, table: str) -> int:
         """Trades of every burst not yet verified whose latest version StateTable lacks.
 
@@ -196,9 +203,9 @@ class Referee:
         """
         pending = {stamp for stamp in self.bursts if stamp not in self._checked}
         lost_by_burst: dict[Decimal, int] = dict.fromkeys(pending, 0)
-        messages = [m for m in self.messages if m.timestamp in pending]
-        for _trade, stamp in stale_trades(dynamodb, table, messages):
-            lost_by_burst[stamp] += 1
+        for page in self.book.latest(pending):
+            for _trade, stamp in stale_trades(dynamodb, table, page):
+                lost_by_burst[stamp] += 1
         self._checked.update(stamp for stamp, lost in lost_by_burst.items() if lost == 0)
         return sum(lost_by_burst.values())
 
@@ -212,19 +219,20 @@ class StateGaps:
     older: int  # in StateTable with another version than the latest sent
 
 
-def state_gaps(dynamodb: Any, table: str, messages: Iterable[Trade]) -> StateGaps:
-    listed = list(messages)
-    held = versions_held(dynamodb, table, listed)
-    latest = latest_versions(listed)
-    missing = sum(1 for trade in latest if trade not in held)
-    older = sum(1 for trade, m in latest.items() if trade in held and held[trade] != m.version)
-    return StateGaps(len(latest), missing, older)
+def state_gaps(dynamodb: Any, table: str, book: TradeBook) -> StateGaps:
+    trades = missing = older = 0
+    for page in book.latest():
+        held = versions_held(dynamodb, table, page)
+        trades += len(page)
+        missing += sum(1 for trade in page if trade.trade_id not in held)
+        older += sum(1 for t in page if t.trade_id in held and held[t.trade_id] != t.version)
+    return StateGaps(trades, missing, older)
 
 
-def versions_held(dynamodb: Any, table: str, messages: Iterable[Trade]) -> dict[str, int]:
-    """The version StateTable holds of each trade the messages name (absent: not there)."""
+def versions_held(dynamodb: Any, table: str, latest: list[Trade]) -> dict[str, int]:
+    """The version StateTable holds of each of these trades (absent: not there)."""
     found: dict[str, int] = {}
-    ids = list(latest_versions(messages))
+    ids = [trade.trade_id for trade in latest]
     for start in range(0, len(ids), 100):
         request: dict[str, Any] = {
             table: {
@@ -241,12 +249,7 @@ def versions_held(dynamodb: Any, table: str, messages: Iterable[Trade]) -> dict[
     return found
 
 
-def stale_trades(dynamodb: Any, table: str, messages: Iterable[Trade]) -> list[tuple[str, Decimal]]:
-    """(trade, burst) of every trade whose latest version sent is not what StateTable holds."""
-    listed = list(messages)
-    held = versions_held(dynamodb, table, listed)
-    return [
-        (trade, message.timestamp)
-        for trade, message in latest_versions(listed).items()
-        if held.get(trade) != message.version
-    ]
+def stale_trades(dynamodb: Any, table: str, latest: list[Trade]) -> list[tuple[str, Decimal]]:
+    """(trade, burst) of each of these latest versions that is not what StateTable holds."""
+    held = versions_held(dynamodb, table, latest)
+    return [(t.trade_id, t.timestamp) for t in latest if held.get(t.trade_id) != t.version]

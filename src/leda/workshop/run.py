@@ -32,7 +32,6 @@ from leda.workshop.referee import (
     Referee,
     StateGaps,
     StreamReader,
-    state_gaps,
 )
 from leda.workshop.tables import LAB2_PARAMETERS, SCORE, read_parameter, write_parameter
 
@@ -172,7 +171,7 @@ class WorkshopRun:
     @property
     def messages_seen(self) -> int:
         """Messages the referee has read back from the Kinesis stream."""
-        return len(self._referee.messages)
+        return self._referee.messages_read
 
     def stop(self) -> None:
         self._stop.set()
@@ -186,9 +185,7 @@ class WorkshopRun:
     def state_gaps(self) -> StateGaps:
         """StateTable against the latest version of every trade read back from the stream."""
         self._referee.observe()
-        return state_gaps(
-            self._dynamodb, self.deployment.output("stateTableName"), self._referee.messages
-        )
+        return self._referee.state_gaps(self._dynamodb, self.deployment.output("stateTableName"))
 
     def standing(self) -> Standing:
         """The referee's count now, outside any burst (after a redrive, for one)."""

@@ -97,3 +97,33 @@ def test_the_trades_kept_share_their_bursts_timestamp_and_their_leaf():
     )
     assert (referee.messages_read, tally.sent) == (3, 3)
     assert referee.expected()["PV:FXSpot:EMEA"] == Decimal(12)
+
+
+def test_once_a_burst_is_sent_a_look_reads_the_stream_only_when_the_aggregates_match():
+    shards = EventShards([_message("t1", 5), _message("t2", 7)])
+    trades = [read_trade(base64.b64decode(m["kinesis"]["data"])) for m in shards_events(shards)]
+    aggregates = Aggregates({})
+    referee = Referee(
+        kinesis=StreamReader(shards, clock=Clock()),
+        state_stream=None,
+        aggregates=aggregates,
+    )
+    referee.observe_sent()
+    [tally] = referee.bursts.values()
+    reads = shards.calls["read"]
+    assert not referee.settled(tally, expected_sent=2)  # nothing aggregated yet
+    assert not referee.settled(tally, expected_sent=2)
+    assert shards.calls["read"] == reads  # the burst is sent: only the aggregates were read
+    # A late message, then aggregates that match the burst without it: not settled, since the
+    # stream is read again before a match is believed.
+    shards.records["a"].append(json.dumps(_message("t3", 1)))
+    aggregates.values = expected_aggregates(trades)
+    assert not referee.settled(tally, expected_sent=2)
+    assert shards.calls["read"] > reads and tally.sent == 3 and tally.correct_at is None
+    aggregates.values = referee.expected()
+    assert referee.settled(tally, expected_sent=2)
+    assert tally.correct_at is not None
+
+
+def shards_events(shards: EventShards) -> list[dict[str, Any]]:
+    return [json.loads(record) for record in shards.records["a"]]

@@ -37,7 +37,7 @@ def depth(key: str) -> int:
 
 # Each leaf key once: the referee keeps every trade it reads, and each then holds this string
 # rather than a copy of its own.
-_LEAVES = {key: key for key in KEYS if depth(key) == 2}
+LEAVES = {key: key for key in KEYS if depth(key) == 2}
 
 
 class NotATrade(ValueError):
@@ -91,7 +91,7 @@ def read_trade(data: bytes) -> Trade:
     if not isinstance(levels, dict) or set(levels) != {"RiskType", "TradeDesk", "Region"}:
         raise NotATrade(f"Hierarchy is not RiskType, TradeDesk and Region: {levels!r}")
     named = f"{levels['RiskType']}:{levels['TradeDesk']}:{levels['Region']}"
-    leaf = _LEAVES.get(named)
+    leaf = LEAVES.get(named)
     if leaf is None:
         raise NotATrade(f"not a trade of the workshop's hierarchy: {named}")
     return Trade(trade_id, int(version), value, timestamp, leaf)

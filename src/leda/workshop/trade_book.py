@@ -20,7 +20,7 @@ import threading
 from collections.abc import Collection, Iterable, Iterator
 from decimal import Decimal
 
-from leda.workshop.ledger import KEYS, Trade, contribution_keys, latest_versions
+from leda.workshop.ledger import KEYS, LEAVES, Trade, contribution_keys, latest_versions
 
 PAGE = 500  # trades looked up, or handed back, per SQLite statement
 
@@ -43,7 +43,8 @@ class TradeBook:
     """
 
     def __init__(self) -> None:
-        # "" is SQLite's private temporary database: on disk beyond its cache, deleted on close.
+        # "" is SQLite's private temporary database: on disk beyond its cache, deleted with the
+        # connection.
         self._db = sqlite3.connect("", check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode = OFF")  # nothing here outlives the run
         self._db.execute("PRAGMA synchronous = OFF")
@@ -51,7 +52,6 @@ class TradeBook:
         self._lock = threading.Lock()
         self._totals = dict.fromkeys(KEYS, Decimal(0))
         self._bursts: dict[str, Decimal] = {}  # each burst's timestamp, one object per burst
-        self._leaves = {key: key for key in KEYS}
         self.messages = 0  # every trade message added, duplicates and older versions included
         self.trades = 0  # distinct trades
 
@@ -109,10 +109,6 @@ class TradeBook:
             if page:
                 yield page
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
     def _rows(self, trade_ids: list[str]) -> dict[str, Trade]:
         found: dict[str, Trade] = {}
         for start in range(0, len(trade_ids), PAGE):
@@ -126,7 +122,7 @@ class TradeBook:
     def _trade(self, row: tuple[str, str, str, str, str]) -> Trade:
         trade_id, version, value, burst, leaf = row
         stamp = self._bursts.setdefault(burst, Decimal(burst))
-        return Trade(trade_id, int(version), Decimal(value), stamp, self._leaves[leaf])
+        return Trade(trade_id, int(version), Decimal(value), stamp, LEAVES[leaf])
 
     def _count(self, trade: Trade, sign: int) -> None:
         for key in contribution_keys(trade.leaf):

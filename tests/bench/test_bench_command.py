@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
+
+from leda.cli.bench import render
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
@@ -86,6 +90,24 @@ def test_bench_runs_and_reports_every_field():
         "workers: GeneratorLambda",
     ):
         assert cpu[group] > 0, (group, cpu)
+    # Each burst's window split where the referee judged it: the two parts add up to the whole,
+    # and the pipeline's work (StateLambda's writes) falls before the judgement.
+    whole = report["cpu_seconds_per_burst_by_burst"]
+    until = report["cpu_seconds_until_judged_by_burst"]
+    after = report["cpu_seconds_after_judged_by_burst"]
+    assert len(whole) == len(until) == len(after) == 1
+    for group, seconds in whole[0].items():
+        assert until[0].get(group, 0.0) + after[0].get(group, 0.0) == pytest.approx(
+            seconds, abs=0.011
+        ), group
+    assert report["cpu_seconds_per_burst_until_judged"]["workers: StateLambda"] > 0
+    # the referee's closing reads (and the idle pollers meanwhile) come after the judgement
+    assert sum(after[0].values()) > 0
+    assert report["cpu_seconds_per_burst_until_judged"] == until[0]
+    shown = StringIO()
+    render(report, Console(file=shown, width=160))
+    assert "until judged" in shown.getvalue()
+    assert "workers: StateLambda" in shown.getvalue()
     memory = report["peak_memory_mb"]
     assert memory["runtime and workers (PSS)"] > 0
     # What the peak was made of: the runtime and each function's workers, adding up to it.

@@ -156,7 +156,10 @@ def run_bench(
         )
         cpu = CpuMeter(lambda: _process_groups(cloud, deployment))
         windows: list[dict[str, float]] = []
+        until_judged: list[dict[str, float]] = []
+        after_judged: list[dict[str, float]] = []
         opened: list[CpuSnapshot] = []
+        judged: dict[int, CpuSnapshot] = {}  # a burst retried after an emulator's restart: last
         stop_sampling = threading.Event()
         machine_before = MachineTicks.now()
         cpu.run_every(1.0, stop_sampling)
@@ -164,8 +167,15 @@ def run_bench(
         def burst_started(_number: int) -> None:
             opened.append(cpu.snapshot())
 
+        def burst_judged(number: int) -> None:
+            judged[number] = cpu.snapshot()
+
         def burst_done(summary: Any) -> None:
-            windows.append(cpu.snapshot().minus(opened[-1]))
+            closed = cpu.snapshot()
+            windows.append(closed.minus(opened[-1]))
+            middle = judged.get(summary.burst, closed)
+            until_judged.append(middle.minus(opened[-1]))
+            after_judged.append(closed.minus(middle))
             progress(
                 f"burst {summary.burst}: correct={summary.correct} "
                 f"latency={summary.latency_seconds}"
@@ -173,7 +183,9 @@ def run_bench(
 
         try:
             with PeakMemory(lambda: _runtime_and_workers(deployment), interval=1.0) as memory:
-                summaries = run.play(on_burst=burst_done, on_start=burst_started)
+                summaries = run.play(
+                    on_burst=burst_done, on_start=burst_started, on_judged=burst_judged
+                )
         finally:
             stop_sampling.set()
         steal = MachineTicks.now().steal_percent_since(machine_before)
@@ -232,6 +244,12 @@ def run_bench(
             for group, seconds in cpu_per_burst.items()
         },
         "cpu_seconds_per_burst_by_burst": windows,
+        # The same windows split where the referee judged the burst: the CPU spent while its
+        # latency ran (the critical path) and what the referee's closing reads cost after.
+        "cpu_seconds_per_burst_until_judged": _median_by_group(until_judged),
+        "cpu_seconds_per_burst_after_judged": _median_by_group(after_judged),
+        "cpu_seconds_until_judged_by_burst": until_judged,
+        "cpu_seconds_after_judged_by_burst": after_judged,
         "steal_percent": steal,
         "peak_memory_mb": {
             "runtime and workers (PSS)": round(memory.peak / 2**20, 1),

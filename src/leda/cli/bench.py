@@ -206,13 +206,33 @@ def render(report: dict[str, Any], out: Console) -> None:
         report["running_stack_cost_per_hour_usd"],
     )
     out.print(figures)
-    cpu = Table(title="CPU per burst (median of the bursts)", show_edge=False)
+    cpu = Table(title="CPU seconds per burst (median of the bursts)", show_edge=False)
     cpu.add_column("process group")
-    cpu.add_column("CPU seconds", justify="right")
+    cpu.add_column("until judged", justify="right")
+    cpu.add_column("after", justify="right")
+    cpu.add_column("whole burst", justify="right")
     cpu.add_column("ms per message", justify="right")
     per_message = report["cpu_ms_per_message"]
+    until = report.get("cpu_seconds_per_burst_until_judged", {})
+    after = report.get("cpu_seconds_per_burst_after_judged", {})
     ranked = sorted(report["cpu_seconds_per_burst"].items(), key=lambda kv: -kv[1])
     for group, seconds in ranked:
-        cpu.add_row(group, f"{seconds:.2f}", f"{per_message[group]:.3f}")
-    cpu.add_row("all", f"{sum(s for _, s in ranked):.2f}", f"{sum(per_message.values()):.3f}")
+        cpu.add_row(
+            group,
+            f"{until.get(group, 0.0):.2f}",
+            f"{after.get(group, 0.0):.2f}",
+            f"{seconds:.2f}",
+            f"{per_message[group]:.3f}",
+        )
+    cpu.add_row(
+        "all",
+        f"{sum(until.values()):.2f}",
+        f"{sum(after.values()):.2f}",
+        f"{sum(s for _, s in ranked):.2f}",
+        f"{sum(per_message.values()):.3f}",
+    )
     out.print(cpu)
+    out.print(
+        "until judged: from the burst's first record until the referee found the aggregates "
+        "correct (or final and wrong), the latency's path; after: the referee's closing reads"
+    )

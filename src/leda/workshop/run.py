@@ -209,9 +209,13 @@ class WorkshopRun:
         self,
         on_burst: Callable[[BurstSummary], None] = lambda _: None,
         on_start: Callable[[int], None] = lambda _: None,
+        on_judged: Callable[[int], None] = lambda _: None,
     ) -> list[BurstSummary]:
         """`bursts` bursts, one per interval; each is refereed before the next is summed up.
-        `on_start(n)` is called just before burst n is sent (the benchmark's CPU window)."""
+        `on_start(n)` is called just before burst n is sent, `on_judged(n)` as soon as its
+        aggregates are found correct (or final and wrong), before the referee's closing reads
+        (the benchmark splits its CPU window there: what is on the latency's path and what
+        is not)."""
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
         try:
             for number in range(1, self.options.bursts + 1):
@@ -221,7 +225,9 @@ class WorkshopRun:
                 on_start(number)
                 started = time.time()
                 invocation = executor.submit(self._tick, started)
-                summary = self._recovering(partial(self._one_burst, number, started, invocation))
+                summary = self._recovering(
+                    partial(self._one_burst, number, started, invocation, on_judged)
+                )
                 self.summaries.append(summary)
                 on_burst(summary)
                 if number < self.options.bursts:
@@ -294,7 +300,13 @@ class WorkshopRun:
         triggers = self.deployment.counters()["triggers"].values()
         return sum(int(t["records_delivered"]) + int(t["discarded_records"]) for t in triggers)
 
-    def _one_burst(self, number: int, started: float, invocation: Future[Any]) -> BurstSummary:
+    def _one_burst(
+        self,
+        number: int,
+        started: float,
+        invocation: Future[Any],
+        on_judged: Callable[[int], None],
+    ) -> BurstSummary:
         referee = self._referee
         deadline = time.time() + self.check_delay + 180
         tally: BurstTally | None = None
@@ -324,6 +336,7 @@ class WorkshopRun:
             if correct or stalled or now > deadline:
                 break
             self._wait(REFEREE_POLL_SECONDS)
+        on_judged(number)
         result = invocation.result() if invocation.done() or not self._stop.is_set() else None
         payload = (
             result.payload if result and result.ok and isinstance(result.payload, dict) else {}

@@ -13,7 +13,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _point(kind: str, size: int, participants: int, p50: float | None) -> ScalePoint:
-    return ScalePoint(kind, size, participants, p50, 1.5, 2 if p50 else 0, 2, 0.0)
+    settled = p50 if p50 else 70.0  # never correct: still known, how long it kept the pipeline
+    return ScalePoint(kind, size, participants, p50, 1.5, 2 if p50 else 0, 2, 0.0, settled)
 
 
 def test_the_chart_is_a_png_with_both_panels(tmp_path: Path):
@@ -46,3 +47,13 @@ def test_a_lab_that_does_not_exist_is_one_line(tmp_path: Path):
     result = CliRunner().invoke(app, ["bench", "--lab", "3"])
     assert result.exit_code == 1
     assert "--lab 3 is not allowed: use 1 or 2" in result.output
+
+
+def test_a_size_no_burst_can_have_is_refused_before_any_point_is_played(tmp_path: Path):
+    # 1,000 is fine; 60 is not a whole number of PutRecords calls: nothing may run first
+    result = CliRunner().invoke(
+        app, ["bench", "--plot", str(tmp_path / "x.png"), "--sizes", "1000,60"]
+    )
+    assert result.exit_code == 1
+    assert "--burst-size 60 is not allowed" in result.output
+    assert not (tmp_path / "x.png").exists()

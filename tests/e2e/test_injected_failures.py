@@ -86,6 +86,8 @@ def _exact(bursts: list[BurstSummary]) -> None:
     assert last.correct and last.lost == 0, last
     for burst in bursts:
         assert (burst.duplicated, burst.lost_at_send) == (0, 0), burst
+        if burst.correct:  # a correct burst's pipeline stopped when its aggregates were right
+            assert burst.settled_seconds == burst.latency_seconds is not None, burst
 
 
 def _drain(cloud: LocalCloud, url: str) -> list[dict[str, Any]]:
@@ -116,6 +118,8 @@ def test_refused_puts_are_lost_by_the_workshops_generator(cloud):
     _exact(hardened)
     assert all(burst.lost_at_send > 0 for burst in workshop)
     assert all(not burst.correct and burst.generator_correct is False for burst in workshop)
+    # never correct, yet how long each kept the pipeline busy is known
+    assert all(burst.settled_seconds and burst.settled_seconds > 0 for burst in workshop)
 
 
 def test_throttled_map_writes_lose_batches_in_the_workshops_answer(cloud):

@@ -1,8 +1,11 @@
 """How the offline pipeline scales: bigger bursts, and more participants on one local cloud.
 
 Each point is a fresh local cloud playing the workshop's game; it records the median seconds
-from a burst's first record to correct aggregates, and the machine's CPU seconds per message
-(every process on it: emulators, runtime, workers), from /proc/stat over the whole game.
+from a burst's first record to correct aggregates, the median seconds until the pipeline stopped
+moving on a burst, correct or not (a burst too big for the machine is never correct: messages
+older than the workshop's 60 seconds are skipped, so the first figure alone would say nothing),
+and the machine's CPU seconds per message (every process on it: emulators, runtime, workers),
+from /proc/stat over the whole game.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class ScalePoint:
     correct_bursts: int
     bursts: int
     steal_percent: float | None
+    p50_settled_seconds: float | None = None  # None: the referee gave up waiting on every burst
 
     @property
     def label(self) -> str:
@@ -61,6 +65,7 @@ def play_point(
         raise RuntimeError(f"a participant could not play: {errors[0]}")
     summaries = [burst for p in played for burst in p.bursts]
     latencies = [s.latency_seconds for s in summaries if s.latency_seconds is not None]
+    settled = [s.settled_seconds for s in summaries if s.settled_seconds is not None]
     messages = sum(s.sent for s in summaries)
     return ScalePoint(
         kind=kind,
@@ -71,6 +76,7 @@ def play_point(
         correct_bursts=sum(1 for s in summaries if s.correct),
         bursts=len(summaries),
         steal_percent=after.steal_percent_since(before),
+        p50_settled_seconds=round(statistics.median(settled), 2) if settled else None,
     )
 
 
@@ -84,6 +90,8 @@ def run_scaling(
     interval: float = 40.0,
     progress: Callable[[str], None] = lambda _: None,
 ) -> list[ScalePoint]:
+    for size in [*sizes, participant_burst_size]:  # every point's game, before any is played
+        WorkshopOptions(lab2=lab2, bursts=bursts, burst_size=size, interval=interval).validate()
     points: list[ScalePoint] = []
     for size in sizes:
         progress(f"scaling: one participant, bursts of {size:,}")
@@ -119,6 +127,18 @@ def plot(points: Sequence[ScalePoint], path: Path, title: str) -> None:
             color="tab:blue",
             label="p50 seconds to correct",
         )
+        axis.plot(
+            xs,
+            [
+                p.p50_settled_seconds if p.p50_settled_seconds is not None else float("nan")
+                for p in chosen
+            ],
+            marker="x",
+            linestyle=":",
+            color="tab:blue",
+            label="p50 seconds until the pipeline stopped (correct or not)",
+        )
+        axis.legend(loc="upper left", fontsize="small")
         for x, point in zip(xs, chosen, strict=True):
             if point.p50_seconds is None:  # a gap in the line says nothing by itself
                 axis.annotate(
@@ -129,7 +149,7 @@ def plot(points: Sequence[ScalePoint], path: Path, title: str) -> None:
                     color="tab:red",
                 )
         axis.set_xlabel(x_label)
-        axis.set_ylabel("p50 seconds to correct", color="tab:blue")
+        axis.set_ylabel("p50 seconds", color="tab:blue")
         if kind == BY_SIZE:
             axis.set_xscale("log")
         axis.set_xticks(xs, [f"{x:,}" for x in xs])

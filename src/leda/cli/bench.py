@@ -147,17 +147,31 @@ def scaling(
         print(json.dumps({"stage": stage, "scaling": [asdict(p) for p in points]}, indent=2))
         return
     table = Table(title=f"scaling: {stage}, lab {options.lab_played}", show_edge=False)
-    for column in ("point", "p50 s to correct", "CPU ms/message", "correct bursts", "steal %"):
+    columns = (
+        "point",
+        "p50 s to correct",
+        "p50 s until stopped",
+        "CPU ms/message",
+        "correct bursts",
+        "steal %",
+    )
+    for column in columns:
         table.add_column(column, justify="left" if column == "point" else "right")
     for point in points:
         table.add_row(
             point.label,
             "-" if point.p50_seconds is None else f"{point.p50_seconds:.2f}",
+            "-" if point.p50_settled_seconds is None else f"{point.p50_settled_seconds:.2f}",
             f"{point.cpu_ms_per_message:.3f}",
             f"{point.correct_bursts}/{point.bursts}",
             "-" if point.steal_percent is None else f"{point.steal_percent:.1f}",
         )
     out.print(table)
+    out.print(
+        "until stopped: first record to the pipeline's last move on the burst, correct or not "
+        "(messages older than the workshop's 60 seconds are skipped, so a burst too big for "
+        "the machine is never correct)"
+    )
     out.print(f"chart: {plot}")
 
 

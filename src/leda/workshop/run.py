@@ -109,6 +109,10 @@ class BurstSummary:
     mismatched_keys: list[str] = field(default_factory=list)
     lost_at_send: int = 0  # refused by PutRecords and not sent again (the generator says)
     malformed_injected: int = 0  # records put on the stream by `--inject malformed-records`
+    # First record sent -> the pipeline's last move on the burst: its aggregates correct, or
+    # the last record delivered or aggregated before it stopped (how long a burst that is never
+    # correct kept the pipeline busy); None when the referee gave up waiting.
+    settled_seconds: float | None = None
 
 
 class WorkshopRun:
@@ -321,6 +325,7 @@ class WorkshopRun:
                     break
                 self._wait(0.1)
         correct = False
+        stalled = False
         progress: tuple[int, int] | None = None
         progressed_at = time.time()
         while tally is not None and not self._stop.is_set():
@@ -349,6 +354,8 @@ class WorkshopRun:
         stale = referee.lost_trades(self._dynamodb, self.deployment.output("stateTableName"))
         unsent = int(payload.get("lost_at_send") or 0) if payload else 0
         injected, self._malformed_injected = self._malformed_injected, 0
+        first = tally.first_arrival if tally else None
+        settled_at = tally.correct_at if tally and correct else progressed_at if stalled else None
         return BurstSummary(
             burst=number,
             sent=tally.sent if tally else 0,
@@ -367,6 +374,7 @@ class WorkshopRun:
             mismatched_keys=sorted(off),
             lost_at_send=unsent,
             malformed_injected=injected,
+            settled_seconds=round(settled_at - first, 3) if settled_at and first else None,
         )
 
     def _new_referee(self) -> Referee:

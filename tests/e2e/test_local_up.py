@@ -271,7 +271,7 @@ def test_live_view_summary_and_keep_running():
             "--stage",
             "wired",
             "--bursts",
-            "1",
+            "2",
             "--burst-size",
             "40",
             "--interval",
@@ -286,7 +286,12 @@ def test_live_view_summary_and_keep_running():
     assert result.returncode == 0, result.stderr[-2000:]
     output = result.stdout
     assert "AggregateTable" in output  # the frontend-like view of the aggregates
-    assert "Bursts" in output  # the summary table
+    # The live view's last frame is the finished run and the summary, printed once, whole.
+    assert output.count("Bursts") == 1, output[-3000:]
+    for burst in (1, 2):
+        row = rf"^\s*{burst} │\s+40 │"
+        assert re.search(row, output, re.MULTILINE), output[-3000:]
+    assert "burst 2/2" in output
     ports = [int(p) for p in re.findall(r"endpoint: http://127\.0\.0\.1:(\d+)", output)]
     assert len(ports) == 3
     assert all(_listening(port) for port in ports)

@@ -26,7 +26,7 @@ from rich.live import Live
 
 from leda.cli.errors import USER_ERRORS, fail, reported
 from leda.cli.invoke import invoke
-from leda.cli.live_view import InfluxMeter, live_view, summary_table
+from leda.cli.live_view import InfluxMeter, live_view
 from leda.cli.reminders import reminders
 from leda.cli.serve_registry import registered
 from leda.cloud.credentials import LOCAL_CREDENTIALS, LOCAL_REGION
@@ -182,8 +182,6 @@ def up(
                 indent=2,
             )
         )
-    else:
-        out.print(summary_table(summaries))
     if keep_running:
         out.print(f"Emulators left running. Stop them with: [bold]{stop_command}[/bold]")
 
@@ -398,21 +396,27 @@ def _play(run: WorkshopRun, out: Console, live: bool) -> list[BurstSummary]:
     aggregates = _aggregate_reader(deployment, run)
     influx = InfluxMeter()
     seen = 0
+
+    def frame() -> Any:
+        values = aggregates()
+        header = (
+            f"stage {deployment.stage} | burst {run.current_burst}/"
+            f"{run.options.bursts} | score {run.score()}"
+        )
+        return live_view(header, deployment.counters(), values, influx.rate(values), run.summaries)
+
     try:
         with Live(console=out, refresh_per_second=2, transient=False) as screen:
             while not done.wait(0.5):
                 deployment.cloud.check()
                 seen = _print_events(deployment.cloud, out, since=seen)
-                values = aggregates()
-                header = (
-                    f"stage {deployment.stage} | burst {run.current_burst}/"
-                    f"{run.options.bursts} | score {run.score()}"
-                )
-                screen.update(
-                    live_view(
-                        header, deployment.counters(), values, influx.rate(values), run.summaries
-                    )
-                )
+                screen.update(frame())
+            if not failure:
+                # The frame left on screen is the finished run, every burst in it: it is the
+                # summary (off a terminal, it is the only frame Rich prints).
+                screen.update(frame())
+        if not out.is_terminal:
+            out.line()  # Rich ends its last frame without one off a terminal
     finally:
         run.stop()  # the bursts thread ends with the run, however the view ends
     if failure:

@@ -162,6 +162,9 @@ def plot(points: Sequence[ScalePoint], path: Path, title: str) -> None:
             color="tab:orange",
         )
         cpu_axis.set_ylabel("CPU ms per message (whole machine)", color="tab:orange")
+        # Both scales from zero: a few percent between points must not look like a slope.
+        axis.set_ylim(bottom=0)
+        cpu_axis.set_ylim(bottom=0)
         axis.grid(alpha=0.3)
     figure.suptitle(title)
     figure.tight_layout()

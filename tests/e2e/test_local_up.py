@@ -281,11 +281,13 @@ def test_live_view_summary_and_keep_running():
         capture_output=True,
         text=True,
         timeout=180,
-        env={**os.environ, "COLUMNS": "160"},
+        # Output to a pipe, as to a log file: no terminal's width, and none given.
+        env={name: value for name, value in os.environ.items() if name != "COLUMNS"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     output = result.stdout
     assert "AggregateTable" in output  # the frontend-like view of the aggregates
+    assert "…" not in output, output[-3000:]  # no name cut short to fit 80 columns
     # The live view's last frame is the finished run and the summary, printed once, whole.
     assert output.count("Bursts") == 1, output[-3000:]
     for burst in (1, 2):

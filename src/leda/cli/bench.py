@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from leda.cli.console import console
 from leda.cli.errors import reported
 
 
@@ -61,7 +62,7 @@ def bench(
     """
     from leda.bench.run import BenchOptions, run_bench
 
-    out = Console(stderr=as_json)
+    out = console(stderr=as_json)
     if plot is not None:
         with reported(out):
             scaling(

@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.live import Live
 
+from leda.cli.console import console
 from leda.cli.errors import USER_ERRORS, fail, reported
 from leda.cli.invoke import invoke
 from leda.cli.live_view import InfluxMeter, live_view
@@ -127,7 +128,7 @@ def up(
     """
     Bring a lab stage to life offline, send bursts of trades and check every aggregate.
     """
-    out = Console(stderr=as_json)
+    out = console(stderr=as_json)
     with _configured():
         cloud_options = CloudOptions(
             data_dir, dynamodb_port, kinesis_port, moto_port, keep_running=keep_running
@@ -226,7 +227,7 @@ def serve(
     endpoints (any credentials; region us-east-1) and put records into the stream: the
     triggers carry them through the pipeline as Lambda would.
     """
-    out = Console(stderr=True)
+    out = console(stderr=True)
     with _configured():
         cloud_options = CloudOptions(data_dir, dynamodb_port, kinesis_port, moto_port)
         deployment_options = DeploymentOptions(stage=stage, participant=participant)
@@ -340,7 +341,7 @@ def _serve(
             seen = _print_events(cloud, out, since=seen)
     watch = InfluxMeter()
     seen = 0
-    with Live(console=Console(), refresh_per_second=2, transient=False) as screen:
+    with Live(console=console(), refresh_per_second=2, transient=False) as screen:
         while True:
             cloud.wait(0.5)
             seen = _print_events(cloud, out, since=seen)

@@ -6,10 +6,10 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from leda.classroom.offline import ClassError, OfflineClass, seats
 from leda.classroom.scoreboard import Scoreboard, board_table, serve
+from leda.cli.console import console
 from leda.cli.errors import fail, reported
 from leda.cloud.local_cloud import LocalCloud
 from leda.workshop.run import WorkshopError, WorkshopOptions
@@ -50,7 +50,7 @@ def local_class(
     Rehearse a class offline: every participant's stack on one local cloud, each with its own
     prefix and stage, playing at once; the scoreboard ranks them.
     """
-    out = Console(stderr=as_json)
+    out = console(stderr=as_json)
     game = WorkshopOptions(lab2=lab2, bursts=bursts, burst_size=burst_size, interval=interval)
     try:
         class_seats = seats(participants, [s.strip() for s in stages.split(",") if s.strip()])

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.live import Live
 
 from leda.cli.console import console
@@ -398,7 +398,7 @@ def _play(run: WorkshopRun, out: Console, live: bool) -> list[BurstSummary]:
     influx = InfluxMeter()
     seen = 0
 
-    def frame() -> Any:
+    def frame() -> RenderableType:
         values = aggregates()
         header = (
             f"stage {deployment.stage} | burst {run.current_burst}/"

@@ -42,7 +42,7 @@ def _play(deployment: Deployment, into: dict[str, Any]) -> None:
 
 
 def _side_by_side(
-    cloud: LocalCloud, inject: str, name: str
+    cloud: LocalCloud, inject: str, name: str, seed: int = 11
 ) -> tuple[list[BurstSummary], list[BurstSummary], Deployment, Deployment]:
     faults = FaultPlan.parse([inject])
     results: dict[str, dict[str, Any]] = {"fault-tolerant": {}, "hardened": {}}
@@ -50,12 +50,12 @@ def _side_by_side(
         Deployment(
             cloud,
             DeploymentOptions(
-                "fault-tolerant", participant=f"{name}-ft", faults=faults, fault_seed=11
+                "fault-tolerant", participant=f"{name}-ft", faults=faults, fault_seed=seed
             ),
         ) as workshop,
         Deployment(
             cloud,
-            DeploymentOptions("hardened", participant=f"{name}-hd", faults=faults, fault_seed=11),
+            DeploymentOptions("hardened", participant=f"{name}-hd", faults=faults, fault_seed=seed),
         ) as hardened,
     ):
         threads = [
@@ -123,7 +123,10 @@ def test_refused_puts_are_lost_by_the_workshops_generator(cloud):
 
 
 def test_throttled_map_writes_lose_batches_in_the_workshops_answer(cloud):
-    workshop, hardened, _, _ = _side_by_side(cloud, "throttled-map-writes=50", "map")
+    # Seed 3: MapLambda's first PutItem draw (0.07) is under one half, so the workshop's
+    # answer loses its first batch whatever the timing (seed 11's first two draws are not,
+    # and a run with two Map batches then lost nothing).
+    workshop, hardened, _, _ = _side_by_side(cloud, "throttled-map-writes=50", "map", seed=3)
     _exact(hardened)
     assert not all(burst.correct for burst in workshop)
     assert sum(burst.lost for burst in workshop) > 0  # state changes never aggregated

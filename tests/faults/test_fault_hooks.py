@@ -7,6 +7,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -66,6 +67,43 @@ def test_throttled_writes_are_refused_unsent(dynamodb, dynamodb_endpoint, tables
     assert "Item" not in dynamodb.get_item(TableName=tables.reduce, Key={"MessageId": {"S": "m"}})
     # other operations are not throttled
     client.get_item(TableName=tables.reduce, Key={"MessageId": {"S": "m"}})
+
+
+def _throttled_pattern(
+    settings: dict[str, Any], endpoint: str, table: str, calls: int = 16
+) -> list[bool]:
+    """Which of `calls` PutItem calls a worker with these settings has throttled."""
+    undo = FaultHooks(settings).install()
+    try:
+        client = local_client("dynamodb", endpoint)
+        pattern = []
+        for number in range(calls):
+            item = {"MessageId": {"S": f"seeded-{number}"}, "Message": {"S": "{}"}}
+            try:
+                client.put_item(TableName=table, Item=item)
+                pattern.append(False)
+            except ClientError:
+                pattern.append(True)
+        return pattern
+    finally:
+        undo()
+
+
+def test_a_seed_makes_the_draws_repeatable(dynamodb_endpoint, tables):
+    """`--seed` reaches the workers: the same seed throttles the same calls, run after run."""
+    throttle = {"operations": ["PutItem"], "share": 0.5}
+    first = _throttled_pattern(
+        {"throttle": throttle, "seed": "3:MapLambda"}, dynamodb_endpoint, tables.reduce
+    )
+    again = _throttled_pattern(
+        {"throttle": throttle, "seed": "3:MapLambda"}, dynamodb_endpoint, tables.reduce
+    )
+    other = _throttled_pattern(
+        {"throttle": throttle, "seed": "4:MapLambda"}, dynamodb_endpoint, tables.reduce
+    )
+    assert first == again
+    assert any(first) and not all(first)
+    assert other != first  # 16 draws at one half: the same pattern once in 65,536
 
 
 def test_an_outage_throttles_until_its_end_then_nothing(

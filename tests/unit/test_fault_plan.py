@@ -36,6 +36,14 @@ def test_map_throttling_names_the_write():
     }
 
 
+def test_a_seed_goes_to_each_told_worker_as_a_stream_of_its_own():
+    plan = FaultPlan.parse(["throttled-map-writes=25", "refused-puts"])
+    assert plan.for_worker("MapLambda", seed=7)["seed"] == "7:MapLambda"
+    assert plan.for_worker("GeneratorLambda", seed=7)["seed"] == "7:GeneratorLambda"
+    assert "seed" not in plan.for_worker("MapLambda")  # unseeded: draws differ run to run
+    assert plan.for_worker("StateLambda", seed=7) == {}  # told nothing, given nothing
+
+
 @pytest.mark.parametrize(
     ("values", "message"),
     [

@@ -417,7 +417,9 @@ class Deployment:
             environment = dict(base)
             if self.options.enforce_iam:
                 environment[IAM_VARIABLE] = str(self._identity_file(function))
-            injected = self.options.faults.for_worker(function.logical_id)
+            injected = self.options.faults.for_worker(
+                function.logical_id, seed=self.options.fault_seed
+            )
             if injected:
                 environment[FAULTS_VARIABLE] = json.dumps(injected)
             self._pools[function.name] = FunctionPool(spec, environment, self.folder / "logs")

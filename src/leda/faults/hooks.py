@@ -40,7 +40,8 @@ class FaultHooks:
         until = throttle.get("until")
         self._throttle_until = None if until is None else float(until)
         self._forget_tokens = bool(settings.get("forget_tokens_on_replay"))
-        self._rng = rng or random.Random()
+        seed = settings.get("seed")  # the deployment's --seed, for this function
+        self._rng = rng or (random.Random() if seed is None else random.Random(str(seed)))
         self.late = False  # the current invocation is a delivery after the token window
         self.counts = {"refused_entries": 0, "throttled_calls": 0, "forgotten_tokens": 0}
 

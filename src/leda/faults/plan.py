@@ -150,9 +150,12 @@ class FaultPlan:
     def reduce_redelivery_share(self) -> float:
         return self.share(Fault.REDELIVERED_REDUCE_BATCHES)
 
-    def for_worker(self, function: str, now: float | None = None) -> dict[str, Any]:
+    def for_worker(
+        self, function: str, now: float | None = None, seed: int | None = None
+    ) -> dict[str, Any]:
         """What a function's worker does to its calls (leda.faults.hooks), by SAM LogicalId;
-        `now` is when the deployment starts (an outage is counted from it)."""
+        `now` is when the deployment starts (an outage is counted from it); `seed` makes the
+        worker's draws repeatable (`--seed`), a stream of their own for each function."""
         settings: dict[str, Any] = {}
         if function == FunctionId.STATE.value and Fault.STATE_WRITE_OUTAGE in self.amounts:
             start = time.time() if now is None else now
@@ -170,6 +173,8 @@ class FaultPlan:
             }
         if function == FunctionId.REDUCE.value and Fault.LATE_REDUCE_REPLAY in self.amounts:
             settings["forget_tokens_on_replay"] = True
+        if settings and seed is not None:
+            settings["seed"] = f"{seed}:{function}"
         return settings
 
     def describe(self) -> list[str]:

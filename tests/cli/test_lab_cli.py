@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from leda.cli.app import app
@@ -65,3 +66,24 @@ def test_a_workspace_that_does_not_read_fails_the_check_before_anything_starts(
     result = runner.invoke(app, ["lab", "check", "-w", str(folder)], env={"COLUMNS": "300"})
     assert result.exit_code == 1
     assert "StateLambdaTrigger must be null or a mapping" in result.output
+
+
+def test_commands_run_inside_a_workspace_use_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No `-w` needed from the workspace or below it, as git finds its repository."""
+    folder = tmp_path / "ws"
+    runner.invoke(app, ["lab", "start", str(folder)])
+    monkeypatch.chdir(folder / "functions")
+    applied = runner.invoke(app, ["lab", "solution", "lab1-step1", "--apply"])
+    assert applied.exit_code == 0, applied.output
+    assert "batchSize: 100" in (folder / "lab.yaml").read_text()
+    reset = runner.invoke(app, ["lab", "reset", "lab1-step1"], env={"COLUMNS": "300"})
+    assert reset.exit_code == 0, reset.output
+    assert str(folder / "lab.yaml") in reset.output
+    assert "StateLambdaTrigger: null" in (folder / "lab.yaml").read_text()
+
+    monkeypatch.chdir(tmp_path)  # outside any workspace: ./lab, which is not there
+    missing = runner.invoke(app, ["lab", "reset", "lab1-step1"], env={"COLUMNS": "300"})
+    assert missing.exit_code == 1
+    assert f"no lab workspace at {tmp_path / 'lab'}" in missing.output

@@ -78,3 +78,12 @@ def test_no_workspace_and_unknown_step(tmp_path: Path) -> None:
         workspace.reset(tmp_path, step("lab1-step1"))
     with pytest.raises(UnknownStep, match=r"allowed: lab1-step1 \| lab1-step2"):
         step("lab3")
+
+
+def test_locate_finds_the_workspace_around_the_folder_a_command_runs_in(ws: Path) -> None:
+    assert workspace.locate(ws) == ws
+    assert workspace.locate(ws / "functions") == ws  # editing the code, checking from there
+    beside = ws.parent
+    assert workspace.locate(beside) == beside / "lab"  # none around: the documented default
+    (beside / "lab.yaml").write_text("not a workspace: no functions folder beside it\n")
+    assert workspace.locate(beside) == beside / "lab"

@@ -22,17 +22,26 @@ lab_app = typer.Typer(
         "what the pipeline does. Steps: " + ", ".join(s.id for s in STEPS) + "."
     ),
 )
-DEFAULT_WORKSPACE = Path("lab")
 WorkspaceOption = Annotated[
-    Path,
-    typer.Option("--workspace", "-w", help="The workspace folder (made by `leda lab start`)."),
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help=(
+            "The workspace folder (made by `leda lab start`). Default: the folder you are in or "
+            "the nearest one above it that is a workspace, else ./lab."
+        ),
+        show_default=False,
+    ),
 ]
 STEP_HELP = " | ".join(s.id for s in STEPS)
 
 
 @lab_app.command()
 def start(
-    folder: Annotated[Path, typer.Argument(help="A new (or empty) folder.")] = DEFAULT_WORKSPACE,
+    folder: Annotated[
+        Path, typer.Argument(help="A new (or empty) folder.")
+    ] = workspace.DEFAULT_FOLDER,
 ) -> None:
     """
     Make a workspace: the stack's settings and the two functions' code, as handed out.
@@ -50,6 +59,10 @@ def start(
     )
 
 
+def _workspace(named: Path | None) -> Path:
+    return workspace.locate(Path.cwd()) if named is None else named
+
+
 def _steps(values: list[str] | None) -> tuple[str, ...]:
     try:
         return tuple(step(value).id for value in values or ())
@@ -62,14 +75,14 @@ def check(
     steps: Annotated[
         list[str] | None, typer.Argument(help=f"Steps to check (default: all): {STEP_HELP}.")
     ] = None,
-    folder: WorkspaceOption = DEFAULT_WORKSPACE,
+    folder: WorkspaceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """
     Run the workspace offline (IAM enforced, the workshop's game in small bursts) and say
     which steps work. Exit code 0 only when every checked step passes.
     """
-    options = CheckOptions(workspace=folder.resolve(), steps=_steps(steps))
+    options = CheckOptions(workspace=_workspace(folder).resolve(), steps=_steps(steps))
     out = Console(stderr=as_json)
     with reported(out), out.status("starting") as status:
         try:
@@ -101,7 +114,7 @@ def _print(out: Console, result: StepResult) -> None:
 @lab_app.command()
 def solution(
     step_id: Annotated[str, typer.Argument(metavar="STEP", help=STEP_HELP)],
-    folder: WorkspaceOption = DEFAULT_WORKSPACE,
+    folder: WorkspaceOption = None,
     apply: Annotated[
         bool, typer.Option("--apply", help="Write the answer into the workspace too.")
     ] = False,
@@ -111,6 +124,7 @@ def solution(
     """
     chosen = step(_steps([step_id])[0])
     try:
+        folder = _workspace(folder)
         diff = workspace.solution_diff(folder, chosen)
         if apply:
             workspace.apply_solution(folder, chosen)
@@ -127,14 +141,14 @@ def solution(
 @lab_app.command()
 def reset(
     step_id: Annotated[str, typer.Argument(metavar="STEP", help=STEP_HELP)],
-    folder: WorkspaceOption = DEFAULT_WORKSPACE,
+    folder: WorkspaceOption = None,
 ) -> None:
     """
     Put a step back as handed out; your other edits stay.
     """
     chosen = step(_steps([step_id])[0])
     try:
-        changed = workspace.reset(folder, chosen)
+        changed = workspace.reset(_workspace(folder), chosen)
     except workspace.WorkspaceError as error:
         raise fail(error) from None
     names = ", ".join(str(path) for path in changed) or "nothing (already as handed out)"

@@ -14,12 +14,31 @@ import shutil
 from pathlib import Path
 
 from leda.lab.steps import Region, Step
-from stacks.lab_workspace import SETTINGS_FILE
+from stacks.lab_workspace import CODE_DIR, SETTINGS_FILE
 from stacks.project import HANDOUT, SOLUTION
+
+# The folder `leda lab start` makes when it is given none, and the one a command reads when no
+# workspace is named and none is found around it.
+DEFAULT_FOLDER = Path("lab")
 
 
 class WorkspaceError(ValueError):
     """A workspace that cannot be made or read; the message says what to do."""
+
+
+def is_workspace(folder: Path) -> bool:
+    return (folder / SETTINGS_FILE).is_file() and (folder / CODE_DIR).is_dir()
+
+
+def locate(here: Path) -> Path:
+    """The workspace a command means when none is named: `here` or the nearest folder above it
+    that is one (as git finds its repository, so a participant can work from inside the
+    workspace, its functions folder included), else `lab` below `here`."""
+    here = here.absolute()
+    for folder in (here, *here.parents):
+        if is_workspace(folder):
+            return folder
+    return here / DEFAULT_FOLDER
 
 
 def start(destination: Path) -> list[Path]:

@@ -87,3 +87,17 @@ def test_commands_run_inside_a_workspace_use_it(
     missing = runner.invoke(app, ["lab", "reset", "lab1-step1"], env={"COLUMNS": "300"})
     assert missing.exit_code == 1
     assert f"no lab workspace at {tmp_path / 'lab'}" in missing.output
+
+
+def test_off_a_terminal_a_long_path_is_printed_whole_on_one_line(tmp_path: Path) -> None:
+    """Rich would fold it at 80 columns in a log; `leda.cli.console` gives logs 160."""
+    # A path of 120 characters: past 80, and short of 160 with the line's own words.
+    folder = tmp_path / ("w" * max(1, 120 - len(f"{tmp_path}/") - len("/lab.yaml")))
+    runner.invoke(app, ["lab", "start", str(folder)])
+    runner.invoke(app, ["lab", "solution", "lab1-step1", "-w", str(folder), "--apply"])
+    reset = runner.invoke(
+        app, ["lab", "reset", "lab1-step1", "-w", str(folder)], env={"COLUMNS": None}
+    )
+    assert reset.exit_code == 0, reset.output
+    assert 80 < len(str(folder / "lab.yaml")) <= 130
+    assert f"lab1-step1 reset: {folder / 'lab.yaml'}" in reset.output.splitlines()

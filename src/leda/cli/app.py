@@ -10,11 +10,11 @@ from importlib.metadata import version
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from leda import stage_report
 from leda.cli.bench import bench
 from leda.cli.classroom import class_app
+from leda.cli.console import console
 from leda.cli.errors import fail
 from leda.cli.lab import lab_app
 from leda.cli.local import local_app
@@ -88,7 +88,7 @@ def show(
         view = stage_report.describe(stage, participant=participant)
     except StageReportError as error:
         raise fail(error) from None
-    stage_report.render_show(view, Console())
+    stage_report.render_show(view, console())
 
 
 @stage_app.command(
@@ -106,7 +106,7 @@ def diff(
         result = stage_report.diff(before, after, participant=participant)
     except StageReportError as error:
         raise fail(error) from None
-    stage_report.render_diff(result, Console())
+    stage_report.render_diff(result, console())
 
 
 @stage_app.command()

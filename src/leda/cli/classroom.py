@@ -19,6 +19,7 @@ from leda.classroom.provision import Outcome, destroy, provision
 from leda.classroom.scoreboard import Scoreboard, board_table, lab_reached, serve
 from leda.classroom.stack_scores import StackScores, stack_score
 from leda.classroom.stacks import AutomationBackend, StackBackend, StackFailure, spec_for
+from leda.cli.console import console
 from leda.cli.errors import fail
 from leda.stage_report import StageReportError
 from stacks.stage_model import Stage
@@ -62,7 +63,7 @@ def plan_command(
     IAM roles and Scheduler schedule groups, at AWS's documented defaults. Exit code 1 if the
     roster has problems, or the class does not fit and --force is not given.
     """
-    out = Console()
+    out = console()
     try:
         checked = roster.read(roster_file)
         run = stage_report.run_stage(stage)
@@ -205,7 +206,7 @@ def _run(
             "--sender ADDRESS (a verified SES identity)"
         )
     specs = [spec_for(p, stage, sender) for p in participants]
-    out = Console()
+    out = console()
     backend = _backend()
     with Progress(console=out, transient=True) as bar:
         task = bar.add_task(f"{title} ({parallel} at a time)", total=len(specs))
@@ -280,7 +281,7 @@ def destroy_command(
         raise typer.Exit(code=1)
     specs = [spec_for(p, "broken", None) for p in participants]
     outcomes = destroy(_backend(), specs, parallel=parallel)
-    _summary(Console(), outcomes, "destroy")
+    _summary(console(), outcomes, "destroy")
 
 
 @class_app.command("status")
@@ -300,7 +301,7 @@ def status_command(roster_file: RosterOption, only: OnlyOption = None) -> None:
             continue
         score, lab = _score(participant, outputs)
         table.add_row(participant.name, str(outputs.get("stage", "-")), updated, score, lab)
-    Console().print(table)
+    console().print(table)
 
 
 def _score(participant: roster.Participant, outputs: dict[str, object]) -> tuple[str, str]:
@@ -324,7 +325,7 @@ def scoreboard_command(
     """The class ranked by score, from each participant's ParameterTable (their credentials)."""
     participants = _participants(roster_file, None)
     board = Scoreboard(StackScores(_backend(), participants))
-    out = Console()
+    out = console()
     if serve_port is None:
         out.print(board_table(board.refresh()))
         return

@@ -1,4 +1,4 @@
-"""The console the reporting commands print tables to.
+"""The console every command prints to.
 
 Off a terminal (output to a file or a pipe, as `./scripts/workshop > run.log`) Rich lays tables
 out in 80 columns, which cuts the resource names a table exists to show ("leda-de…"). A log

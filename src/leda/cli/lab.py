@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from leda.cli.console import console
 from leda.cli.errors import fail, reported
 from leda.lab import workspace
 from leda.lab.check import FAIL, PASS, CheckOptions, StepResult, run_check
@@ -50,7 +51,7 @@ def start(
         made = workspace.start(folder)
     except workspace.WorkspaceError as error:
         raise fail(error) from None
-    out = Console()
+    out = console()
     for path in made:
         out.print(f"  {path}")
     out.print(
@@ -83,7 +84,7 @@ def check(
     which steps work. Exit code 0 only when every checked step passes.
     """
     options = CheckOptions(workspace=_workspace(folder).resolve(), steps=_steps(steps))
-    out = Console(stderr=as_json)
+    out = console(stderr=as_json)
     with reported(out), out.status("starting") as status:
         try:
             results = run_check(options, progress=status.update)
@@ -131,9 +132,9 @@ def solution(
     except workspace.WorkspaceError as error:
         raise fail(error) from None
     if not chosen.regions:
-        Console().print(f"{chosen.id} has nothing to edit: it checks what earlier steps did.")
+        console().print(f"{chosen.id} has nothing to edit: it checks what earlier steps did.")
     elif not diff:
-        Console().print(f"{chosen.id}: the workspace holds the answer already.")
+        console().print(f"{chosen.id}: the workspace holds the answer already.")
     else:
         print(diff, end="")
 
@@ -152,4 +153,4 @@ def reset(
     except workspace.WorkspaceError as error:
         raise fail(error) from None
     names = ", ".join(str(path) for path in changed) or "nothing (already as handed out)"
-    Console().print(f"{chosen.id} reset: {names}")
+    console().print(f"{chosen.id} reset: {names}")

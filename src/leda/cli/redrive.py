@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from leda.aws.target import AwsTarget
+from leda.cli.console import console
 from leda.cli.errors import aws_reported
 from leda.redrive.failures import FailedBatch, StreamKind
 from leda.redrive.redrive import Outcome, Redriven, client_sender, lambda_invoker, redrive
@@ -58,7 +58,7 @@ def redrive_command(
     credentials, rather than scheduled again: its time has passed. Exit code 1 if any message
     was kept.
     """
-    out = Console()
+    out = console()
     target = AwsTarget(region, profile, endpoint_url)
     with aws_reported(f"queue {queue}"):
         sqs = target.client("sqs")

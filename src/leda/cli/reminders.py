@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from leda.cli.console import console
 from leda.cli.errors import USER_ERRORS, fail, reported
 from leda.cloud.local_cloud import LocalCloud
 from leda.deployment.deployment import Deployment, DeploymentOptions
@@ -55,7 +56,7 @@ def reminders(
         raise fail(f"--items {items} is out of range; allowed: 1-{MAX_ITEMS}")
     if not 1 <= in_seconds <= MAX_IN_SECONDS:
         raise fail(f"--in {in_seconds:g} is out of range; allowed: 1-{MAX_IN_SECONDS:g} seconds")
-    out = Console(stderr=as_json)
+    out = console(stderr=as_json)
     options = DeploymentOptions(
         stage=stage, participant=participant, functions=(REMINDER_FUNCTION,)
     )

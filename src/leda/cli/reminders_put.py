@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from leda.aws.target import AwsTarget, choose
+from leda.cli.console import console
 from leda.cli.errors import aws_reported, fail
 from leda.reminders.put import SIMULATOR_SUCCESS, put_items
 from leda.reminders.trial import TABLE_OUTPUT
@@ -68,7 +68,7 @@ def put(
         raise fail(f"--items {items} is out of range; allowed: 1-{MAX_ITEMS}")
     if not 1 <= in_seconds <= MAX_IN_SECONDS:
         raise fail(f"--in {in_seconds:g} is out of range; allowed: 1-{MAX_IN_SECONDS:g} seconds")
-    out = Console()
+    out = console()
     with aws_reported(f"writing to {table or 'the appointments table'}"):
         name = choose(table, stack_outputs, TABLE_OUTPUT, "--table")
         dynamodb = AwsTarget(region, profile, endpoint_url).client("dynamodb")

@@ -14,6 +14,7 @@ from rich.live import Live
 from rich.text import Text
 
 from leda.aws.target import AwsTarget, choose
+from leda.cli.console import console
 from leda.cli.errors import aws_reported
 from leda.cli.live_view import InfluxMeter, aggregates_table
 from leda.workshop.tables import read_aggregates
@@ -54,7 +55,7 @@ def watch(
     Time, total messages, the influx per second and every aggregate indented by its depth in
     the hierarchy. Ctrl-C exits.
     """
-    out = Console()
+    out = console()
     try:
         with aws_reported(f"reading {table or 'the AggregateTable'}"):
             name = choose(table, stack_outputs, TABLE_OUTPUT, "--table")
@@ -70,7 +71,7 @@ def _watch(out: Console, dynamodb: Any, name: str, once: bool) -> None:
     if once:
         out.print(frame(name, first, None))
         return
-    Console(stderr=True).print(f"watching {name} (Ctrl-C stops)")
+    console(stderr=True).print(f"watching {name} (Ctrl-C stops)")
     with Live(frame(name, first, influx.rate(first)), console=out, auto_refresh=False) as live:
         while True:
             time.sleep(REFRESH_SECONDS)

@@ -9,6 +9,7 @@ each on a local cloud of its own.
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -214,3 +215,23 @@ def test_the_workshops_own_snippet_pasted_in_passes_lab_2_step_1(cloud, tmp_path
     state.write_text(workspace.with_region(state.read_text(), region, snippet, "ws"))
     results = _check(cloud, folder, "lab2-step1")
     assert results["lab2-step1"].status == "pass", results["lab2-step1"].problems
+
+
+def test_an_uncaught_refusal_is_named_not_blamed_on_the_condition(cloud, tmp_path):
+    """The workshop's condition without its try/except: ConditionalCheckFailedException fails
+    each batch it is raised in, and the trades behind it never arrive; the check must say that,
+    not that the condition lacks attribute_not_exists (it has it)."""
+    folder = _workspace(tmp_path, "lab1-step1", "lab1-step3")
+    state = folder / "functions/state_lambda.py"
+    region = step("lab2-step1").regions[0]
+    call = WORKSHOP_SNIPPET.split("        except ClientError")[0].replace("        try:\n", "")
+    uncaught = textwrap.indent(textwrap.dedent(call), " " * 8).replace("CONDITION", CONDITION)
+    state.write_text(workspace.with_region(state.read_text(), region, uncaught, "ws"))
+    results = _check(cloud, folder, "lab2-step1")
+    result = results["lab2-step1"]
+    assert result.status == "fail"
+    problems = " ".join(result.problems)
+    assert "times with ConditionalCheckFailedException" in problems
+    assert "they wait behind the failing batches" in problems
+    assert "keep attribute_not_exists(id) in it" not in problems
+    assert any("ConditionalCheckFailedException" in line for line in result.seen)

@@ -13,12 +13,12 @@ from leda.workers.spec import WorkerSpec
 PROBE_DIR = Path(__file__).parent / "probe"
 
 
-def _pool(tmp_path: Path) -> FunctionPool:
+def _pool(tmp_path: Path, **environment: str) -> FunctionPool:
     spec = WorkerSpec(
         name="probe",
         handler="probe.handler",
         code_dir=PROBE_DIR,
-        environment={"PROBE_LOG": str(tmp_path / "probe.jsonl")},
+        environment={"PROBE_LOG": str(tmp_path / "probe.jsonl"), **environment},
         timeout_seconds=10,
         reserved_concurrency=1,
     )
@@ -47,3 +47,15 @@ def test_a_closed_pool_refuses_to_start_workers(tmp_path):
     result = pool.invoke({"Records": []})
     assert (result.ok, result.error_type) == (False, "Runtime.Stopping")
     assert pool.worker_pids() == []
+
+
+def test_the_functions_errors_are_counted_by_their_type(tmp_path):
+    """What `leda lab check` reads to tell a handler that raises from one that is refused."""
+    pool = _pool(tmp_path, PROBE_FAIL_TIMES="2")
+    try:
+        results = [pool.invoke({"Records": []}) for _ in range(3)]
+        assert [r.ok for r in results] == [False, False, True]
+        assert pool.stats.errors == 2
+        assert pool.stats.error_types == {"RuntimeError": 2}
+    finally:
+        pool.close()

@@ -288,6 +288,12 @@ class Deployment:
             },
         }
 
+    def error_types(self, name: str) -> dict[str, int]:
+        """How often the function raised each kind of error so far (errorType -> count)."""
+        stats = self._pool(name).stats
+        with stats.lock:
+            return dict(stats.error_types)
+
     def worker_pids(self) -> list[int]:
         return [pid for pids in self.worker_pids_by_function().values() for pid in pids]
 

@@ -34,6 +34,7 @@ from leda.workshop.tables import SCORE, read_parameter, write_parameter
 from stacks.stage_model import DYNAMODB_STREAM_READ
 
 CONDITIONAL_PUT_FAILED = "Conditional put failed"
+CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 PASS, FAIL, NOT_CHECKED = "pass", "fail", "not checked"
 WORKSHOP_STATE_BATCH = 100
 WORKSHOP_REDUCE_BATCH = 1000
@@ -331,31 +332,54 @@ class Judge:
     def lab2(self, run: WorkshopRun, bursts: list[BurstSummary], score: Any) -> None:
         assert self.deployment is not None
         step1, step2 = self.results["lab2-step1"], self.results["lab2-step2"]
-        log = self.deployment.function_log(self._function("StateLambda").name)
+        state = self._function("StateLambda")
+        log = self.deployment.function_log(state.name)
         refusals = log.count(CONDITIONAL_PUT_FAILED)
         step1.seen.append(f'"{CONDITIONAL_PUT_FAILED}" appears {refusals} times in its log')
-        if not refusals:
+        invoked, failed = self._invocations("StateLambda")
+        errors = self.deployment.error_types(state.name)
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(errors.items()))
+        step1.seen.append(
+            f"StateLambda invoked {invoked} times ({failed} failed{': ' + kinds if kinds else ''})"
+        )
+        raised = errors.get(CONDITIONAL_CHECK_FAILED, 0)
+        if raised:
+            step1.problems.append(
+                f"StateLambda failed {raised} times with {CONDITIONAL_CHECK_FAILED}: the update "
+                "is conditional, but a refused write raises it, so the whole batch fails and "
+                "Lambda delivers it again while the records behind it wait; catch it (a "
+                f'ClientError with that code) and print "{CONDITIONAL_PUT_FAILED}"'
+            )
+        elif not refusals:
             step1.problems.append(
                 f'StateLambda\'s log never says "{CONDITIONAL_PUT_FAILED}": duplicates and older '
                 "versions are written again; make the update conditional and catch "
                 "ConditionalCheckFailedException"
             )
+        waiting = "they wait behind the failing batches"
         gaps = run.state_gaps()
         step1.seen.append(
             f"StateTable: {gaps.trades} trades sent, {gaps.missing} missing, "
             f"{gaps.older} at an older version"
         )
         if gaps.older:
+            why = (
+                f"their newer versions: {waiting}"
+                if raised
+                else "a message that arrived late overwrote a newer one; write only when "
+                "attribute_not_exists(id) OR Version < :new_version"
+            )
             step1.problems.append(
-                f"StateTable holds an older version of {gaps.older} trades: a message that "
-                "arrived late overwrote a newer one; write only when attribute_not_exists(id) "
-                "OR Version < :new_version"
+                f"StateTable holds an older version of {gaps.older} trades: {why}"
             )
         if gaps.missing:
-            step1.problems.append(
-                f"{gaps.missing} trades never reached StateTable: the condition refuses a "
-                "trade's first version; keep attribute_not_exists(id) in it"
+            why = (
+                waiting
+                if raised
+                else "the condition refuses a trade's first version; keep "
+                "attribute_not_exists(id) in it"
             )
+            step1.problems.append(f"{gaps.missing} trades never reached StateTable: {why}")
         duplicated = sum(burst.duplicated for burst in bursts)
         # The last burst's referee counts everything sent so far: an earlier burst judged
         # while still draining (cold workers) is slow, not wrong.

@@ -43,6 +43,9 @@ class PoolStats:
     busy_seconds: float = 0.0  # summed invocation time: Lambda bills GB-seconds of it
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     usage: list[dict[str, Any]] = field(default_factory=list, repr=False)  # with LEDA_METER
+    # The function's own errors by errorType, as Lambda's invocation result names them: a
+    # check can tell a handler that raises from one that is slow or refused.
+    error_types: dict[str, int] = field(default_factory=dict)
 
 
 # Every worker process is started from this one thread, which lives as long as the runtime:
@@ -283,11 +286,12 @@ class FunctionPool:
         with self._lock:
             self._idle.append(worker)
         if not response.get("ok"):
-            self._count("errors")
+            error_type = str(response.get("errorType", "Error"))
+            self._count("errors", error_type)
             return InvocationResult(
                 False,
                 None,
-                str(response.get("errorType", "Error")),
+                error_type,
                 str(response.get("errorMessage", "")),
                 duration,
                 request_id=request_id,
@@ -334,9 +338,12 @@ class FunctionPool:
             if worker in self._all:
                 self._all.remove(worker)
 
-    def _count(self, name: str) -> None:
+    def _count(self, name: str, error_type: str | None = None) -> None:
         with self.stats.lock:
             setattr(self.stats, name, getattr(self.stats, name) + 1)
+            if error_type is not None:
+                types = self.stats.error_types
+                types[error_type] = types.get(error_type, 0) + 1
 
     def close(self) -> None:
         with self._lock:

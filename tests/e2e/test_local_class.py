@@ -7,6 +7,8 @@ rises after a burst (screenshots under build/test-artifacts)."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +116,35 @@ def test_three_stages_rank_as_they_should(tmp_path):
     assert exact["score"] > wired["score"] > broken["score"] or (
         exact["score"] > wired["score"] == broken["score"]
     )
+
+
+@pytest.mark.timeout(300)
+def test_the_board_is_drawn_while_the_class_plays_and_ends_as_the_final_board(tmp_path):
+    """Off a terminal (a log) the final board is printed once; it was watched while the class
+    played, so it knows how long ago a participant last scored."""
+    done = subprocess.run(
+        [
+            *LEDA,
+            "local",
+            "class",
+            "--participants",
+            "2",
+            "--stages",
+            "wired,broken",
+            "--bursts",
+            "1",
+            "--burst-size",
+            "200",
+            "--interval",
+            "20",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        env={k: v for k, v in os.environ.items() if k != "COLUMNS"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("Leda scoreboard") == 1, done.stdout
+    rows = {line.split()[2]: line for line in done.stdout.splitlines() if "class-" in line}
+    assert re.search(r"wired\s+│\s+100\s+│.*│\s+correct\s+│\s+\d+ s\s*$", rows["class-1"]), rows
+    assert re.search(r"broken\s+│\s+0\s+│.*│\s+wrong\s+│\s+-\s*$", rows["class-2"]), rows

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
+from rich.console import Console, Group
+from rich.live import Live
 
-from leda.classroom.offline import ClassError, OfflineClass, seats
-from leda.classroom.scoreboard import Scoreboard, board_table, serve
+from leda.classroom.offline import ClassError, OfflineClass, Played, seats
+from leda.classroom.scoreboard import Row, Scoreboard, board_table, serve
 from leda.cli.console import console
 from leda.cli.errors import fail, reported
 from leda.cloud.local_cloud import LocalCloud
@@ -58,28 +62,61 @@ def local_class(
     except (ClassError, WorkshopError) as error:
         raise fail(error) from None
     served = None
-    with (
-        reported(out),
-        out.status("starting") as status,
-        LocalCloud(progress=status.update) as cloud,
-    ):
+    with reported(out), ExitStack() as layers:
+        with out.status("starting the local cloud") as status:
+            cloud = layers.enter_context(LocalCloud(progress=status.update))
         rehearsal = OfflineClass(cloud, class_seats, game)
         board = Scoreboard(rehearsal)
         if serve_port is not None:
             try:
                 served = serve(board, serve_port, every=1.0)
             except OSError as error:
-                raise fail(f"--serve {serve_port}: {error.strerror}; choose a free port") from None
+                message = f"--serve {serve_port}: {error.strerror}; choose a free port"
+                raise fail(message) from None
             out.print(f"scoreboard on http://127.0.0.1:{serve_port}/")
         try:
-            played = rehearsal.play(progress=status.update)
+            played = _play(rehearsal, board, out, live=not as_json, shared=served is not None)
         finally:
             if served is not None:
-                served.close()  # its refresher joined: the final refresh below is the last
-        board.refresh()
+                served.close()
     if as_json:
         print(json.dumps({"participants": [p.to_json() for p in played]}, indent=2, default=str))
-    else:
-        out.print(board_table(board.rows()))
     if any(p.error for p in played):
         raise typer.Exit(code=1)
+
+
+def _play(
+    rehearsal: OfflineClass, board: Scoreboard, out: Console, live: bool, shared: bool
+) -> list[Played]:
+    """The class played, its board shown as it goes (progress on stderr with --json). The
+    last frame is the final board: off a terminal, the only one Rich prints."""
+    if not live:
+        with out.status("starting") as status:
+            return rehearsal.play(progress=status.update)
+    now = ["starting"]
+
+    def frame(rows: list[Row]) -> Group:
+        return Group(f"[dim]{now[0]}[/dim]", board_table(rows))
+
+    with Live(console=out, refresh_per_second=2, transient=False) as screen:
+        # The class is played on this thread (its stacks' programs run under Pulumi's mocks,
+        # which need this thread's event loop); the board is redrawn from another.
+        stop = threading.Event()
+
+        def redraw() -> None:
+            while not stop.wait(1.0):
+                # A served board is refreshed by its own thread; reading it again here would
+                # double the reads of every participant's table.
+                screen.update(frame(board.rows() if shared else board.refresh()))
+
+        drawing = threading.Thread(target=redraw, name="class-board", daemon=True)
+        drawing.start()
+        try:
+            played = rehearsal.play(progress=lambda message: now.__setitem__(0, message))
+        finally:
+            stop.set()
+            drawing.join()
+        screen.update(board_table(board.refresh()))
+    if not out.is_terminal:
+        out.line()  # Rich ends its last frame without one off a terminal
+    return played

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from leda.classroom.offline import ClassError, OfflineClass, Seat, seats
+from leda.classroom.scoreboard import NotStarted
 from leda.workshop.run import WorkshopOptions
 
 
@@ -43,3 +44,13 @@ def test_a_participant_that_cannot_start_is_their_row():
     assert played["class-2"].error == "could not start: OSError: kinesalite refused the stream"
     assert (played["class-1"].score, played["class-3"].score) == (100, 100)
     assert played["class-1"].error == "" and played["class-3"].error == ""
+
+
+def test_a_participant_not_started_yet_reads_as_starting_and_one_that_failed_as_its_error():
+    rehearsal = _OneFailsToStart(None, seats(2, ["wired"]), WorkshopOptions())  # type: ignore[arg-type]
+    with pytest.raises(NotStarted):
+        rehearsal.read("class-1")
+    rehearsal.play()
+    with pytest.raises(LookupError, match="kinesalite refused the stream") as raised:
+        rehearsal.read("class-2")
+    assert not isinstance(raised.value, NotStarted)

@@ -41,6 +41,19 @@ def test_an_unreadable_table_keeps_its_row_and_the_board_goes_on():
     assert rows["alice"].problem == "" and rows["alice"].score == 100
 
 
+def test_a_participant_still_starting_is_a_row_without_a_problem():
+    source = FakeSource()
+    source.starting.add("carol")
+    source.broken.add("bob")
+    rows = {r.participant: r for r in Scoreboard(source).refresh()}
+    assert (rows["carol"].score, rows["carol"].lab, rows["carol"].problem) == (
+        None,
+        "starting",
+        "",
+    )
+    assert rows["bob"].problem.startswith("cannot read the score")  # an error stays one
+
+
 def test_unread_rows_rank_last():
     source = FakeSource()
     source.broken.add("alice")

@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from leda.classroom.scoreboard import Reading
+from leda.classroom.scoreboard import NotStarted, Reading
 from leda.cloud.local_cloud import LocalCloud
 from leda.deployment.deployment import Deployment, DeploymentOptions
 from leda.workshop.run import BurstSummary, WorkshopOptions, WorkshopRun
@@ -78,7 +78,10 @@ class OfflineClass:
     def read(self, participant: str) -> Reading:
         run = self._runs.get(participant)
         if run is None:
-            raise LookupError(self.played[participant].error or "not started yet")
+            error = self.played[participant].error
+            if error:
+                raise LookupError(error)
+            raise NotStarted(participant)
         last = run.summaries[-1] if run.summaries else None
         result = None if last is None else ("correct" if last.correct else "wrong")
         lab = "lab 2" if self._game.lab2 else None  # started there, whatever the score

@@ -30,6 +30,11 @@ class Reading:
     lab: str | None = None  # where the source knows it (a game started in lab 2); else by score
 
 
+class NotStarted(LookupError):
+    """Raised by a source whose participant's stack is still starting: their row says so, and
+    it is not a problem (a class's first seconds would otherwise be a board of errors)."""
+
+
 class ScoreSource(Protocol):
     def participants(self) -> Sequence[str]: ...
 
@@ -78,6 +83,9 @@ class Scoreboard:
         for participant in self._source.participants():
             try:
                 reading = self._source.read(participant)
+            except NotStarted:
+                rows.append(Row(participant, "-", None, "starting", "-", None))
+                continue
             except Exception as error:  # this participant's row says why; the others go on
                 previous = self._seen.get(participant)
                 rows.append(
